@@ -1,0 +1,42 @@
+"""Command line: `python -m server serve|migrate|demo`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from server.settings import Settings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m server", description="Bedside server")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the app with uvicorn")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--demo", action="store_true", help="create the synthetic demo data first")
+    commands.add_parser("migrate", help="bring the database to the newest migration")
+    commands.add_parser("demo", help="create synthetic demo data (never real people)")
+    args = parser.parse_args()
+    settings = Settings.from_env()
+
+    from server import db
+
+    if args.command == "migrate":
+        db.migrate(settings.resolved_database_url())
+        print("Database is up to date.")
+        return
+    if args.command in ("demo", "serve") and (args.command == "demo" or args.demo):
+        from server.demo import create_demo_data
+
+        db.migrate(settings.resolved_database_url())
+        print(asyncio.run(create_demo_data(settings.resolved_database_url())))
+        if args.command == "demo":
+            return
+    import uvicorn
+
+    uvicorn.run("server.asgi:app", host=args.host, port=args.port, proxy_headers=True)
+
+
+if __name__ == "__main__":
+    main()

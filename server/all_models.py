@@ -1,0 +1,27 @@
+"""Imports every table so SQLModel.metadata knows them (for Alembic and test databases)."""
+
+from sqlmodel import SQLModel
+
+from server.audit.models import AuditEvent
+from server.auth.models import User, UserUnit
+from server.availability.models import AvailabilityFlag
+from server.patients.models import MassageOrder, Patient, SiteRestriction, Unit
+from server.realtime.models import UnitEvent
+from server.sessions.models import MassageSession, Score
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "AuditEvent",
+    "AvailabilityFlag",
+    "MassageOrder",
+    "MassageSession",
+    "Patient",
+    "Score",
+    "SiteRestriction",
+    "Unit",
+    "UnitEvent",
+    "User",
+    "UserUnit",
+    "metadata",
+]

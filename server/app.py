@@ -1,0 +1,201 @@
+"""create_app(settings): plugins, middleware and routes. Nothing else lives here."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from litestar import Litestar, Request, Response
+from litestar.channels import ChannelsPlugin
+from litestar.channels.backends.memory import MemoryChannelsBackend
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import ResponseHeader, State
+from litestar.di import Provide
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException, ValidationException
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Redirect, Template
+from litestar.static_files import create_static_files_router
+from litestar.stores.file import FileStore
+from litestar.template.config import TemplateConfig
+
+from server import db
+from server.audit.controller import audit_log_page
+from server.auth.controller import home, signin, signin_page, signout
+from server.auth.sessions import make_session_auth
+from server.availability import api as availability_api
+from server.availability.controller import mark_available, mark_unavailable
+from server.errors import BedsideError
+from server.patients import api as patients_api
+from server.patients.controller import board_page, comfort_care_page, my_board, patient_page, worklist_page
+from server.realtime.broadcast import Broadcaster
+from server.realtime.controller import board_socket, patient_socket, worklist_socket
+from server.sessions import api as sessions_api
+from server.sessions.controller import (
+    complete_session,
+    finish_massage,
+    record_score,
+    session_page,
+    start_session,
+)
+from server.settings import Settings
+from server.templating import install_filters
+from server.web import is_htmx
+
+PROJECT_ROOT = db.PROJECT_ROOT
+
+SECURITY_HEADERS = [
+    ResponseHeader(name="X-Frame-Options", value="DENY"),
+    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
+    ResponseHeader(name="Referrer-Policy", value="no-referrer"),
+    ResponseHeader(name="Cache-Control", value="no-store"),
+    ResponseHeader(
+        name="Content-Security-Policy",
+        value="default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    ),
+]
+
+ROUTES: list[Any] = [
+    signin_page,
+    signin,
+    signout,
+    home,
+    worklist_page,
+    my_board,
+    board_page,
+    comfort_care_page,
+    patient_page,
+    mark_unavailable,
+    mark_available,
+    start_session,
+    session_page,
+    record_score,
+    finish_massage,
+    complete_session,
+    audit_log_page,
+    patients_api.unit_patients,
+    availability_api.create_flag,
+    availability_api.clear_flag,
+    sessions_api.api_start_session,
+    sessions_api.api_get_session,
+    sessions_api.api_record_score,
+    sessions_api.api_finish,
+    sessions_api.api_complete,
+    worklist_socket,
+    board_socket,
+    patient_socket,
+]
+
+
+def error_response(request: Request, status_code: int, message: str) -> Response:
+    """Domain errors and refusals in one place: JSON for the API, an inline message for htmx, else a page."""
+    if request.url.path.startswith("/api/"):
+        return Response({"status_code": status_code, "detail": message}, status_code=status_code)
+    if is_htmx(request):
+        return Template(
+            "partials/message.html",
+            context={"message": message, "level": "error"},
+            status_code=status_code,
+            headers={"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"},
+        ).to_asgi_response(request.app, request)  # type: ignore[return-value]
+    return Template("pages/error.html", context={"message": message}, status_code=status_code)  # type: ignore[return-value]
+
+
+def handle_bedside_error(request: Request, exc: BedsideError) -> Response:
+    return error_response(request, exc.status_code, exc.message)
+
+
+def handle_not_signed_in(request: Request, exc: NotAuthorizedException) -> Response:
+    if request.url.path.startswith("/api/"):
+        return error_response(request, 401, "Sign in first.")
+    if is_htmx(request):
+        return Response(content=None, status_code=401, headers={"HX-Redirect": "/signin"})
+    return Redirect("/signin")
+
+
+def handle_forbidden(request: Request, exc: PermissionDeniedException) -> Response:
+    return error_response(request, 403, str(exc.detail))
+
+
+def handle_invalid_request(request: Request, exc: ValidationException) -> Response:
+    return error_response(request, 400, f"The request could not be read: {exc.detail}")
+
+
+def provide_broadcaster(state: State) -> Broadcaster:
+    return state.broadcaster  # type: ignore[no-any-return]
+
+
+def make_jinja_env(settings: Settings) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(PROJECT_ROOT / "templates"),
+        autoescape=select_autoescape(default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    install_filters(env, settings.timezone)
+    return env
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    secret = settings.resolved_secret_key()
+    database_url = settings.resolved_database_url()
+    jinja_env = make_jinja_env(settings)
+    channels = ChannelsPlugin(
+        backend=MemoryChannelsBackend(),
+        arbitrary_channels_allowed=True,
+        subscriber_max_backlog=200,
+        subscriber_backlog_strategy="dropleft",
+    )
+    session_auth = make_session_auth(settings.session_max_age, settings.secure_cookies)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
+        if settings.migrate_on_start:
+            await asyncio.to_thread(db.migrate, database_url)
+        engine = db.make_engine(database_url)
+        app.state.session_maker = db.make_session_maker(engine)
+        app.state.broadcaster = Broadcaster(channels, jinja_env, app.state.session_maker, settings.timezone)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    return Litestar(
+        route_handlers=[
+            *ROUTES,
+            create_static_files_router(
+                path="/static", directories=[PROJECT_ROOT / "static"], include_in_schema=False
+            ),
+        ],
+        lifespan=[lifespan],
+        state=State({"settings": settings, "jinja_env": jinja_env}),
+        dependencies={
+            "db_session": Provide(db.provide_db_session),
+            "broadcaster": Provide(provide_broadcaster, sync_to_thread=False),
+        },
+        plugins=[channels, HTMXPlugin()],
+        template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(jinja_env)),
+        csrf_config=CSRFConfig(
+            secret=secret,
+            cookie_name="csrftoken",
+            header_name="x-csrftoken",
+            cookie_secure=settings.secure_cookies,
+            cookie_samesite="strict",
+        ),
+        stores={"sessions": FileStore(settings.data_dir / "sessions")},
+        on_app_init=[session_auth.on_app_init],
+        exception_handlers={
+            BedsideError: handle_bedside_error,
+            NotAuthorizedException: handle_not_signed_in,
+            PermissionDeniedException: handle_forbidden,
+            ValidationException: handle_invalid_request,
+        },
+        response_headers=SECURITY_HEADERS,
+        debug=settings.debug,
+    )

@@ -1,0 +1,21 @@
+"""The signed-in person acting through a request or socket, as services see them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from server.auth.models import Role
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int
+    username: str
+    full_name: str
+    role: Role
+    unit_ids: frozenset[int]
+    device: str = ""
+    """Where the request came from (client address and browser), for the audit trail."""
+
+    def works_on(self, unit_id: int) -> bool:
+        return unit_id in self.unit_ids

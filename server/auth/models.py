@@ -1,0 +1,40 @@
+"""Care-team users, their roles and the units they work on."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+from server.clock import utcnow
+
+
+class Role(StrEnum):
+    therapist = "therapist"
+    nurse = "nurse"
+    hospice = "hospice"
+    physician = "physician"
+    admin = "admin"
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "care_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, index=True, max_length=64)
+    full_name: str = Field(max_length=120)
+    role: str = Field(max_length=20)
+    password_hash: str = Field(max_length=255)
+    pin_hash: str | None = Field(default=None, max_length=255)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class UserUnit(SQLModel, table=True):
+    """Which units a user works on; it scopes every patient they may see."""
+
+    __tablename__ = "user_unit"
+
+    user_id: int = Field(foreign_key="care_user.id", primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True)

@@ -1,0 +1,108 @@
+"""Nurses mark a patient unavailable or available again; each change is numbered for its unit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.audit.service import AuditAction, record_audit
+from server.auth.actor import Actor
+from server.availability.models import AvailabilityFlag, FlagKind
+from server.errors import InvalidInput, NotFound
+from server.patients.service import get_patient_for
+from server.realtime.events import record_unit_event
+
+NOTE_MAX = 200
+
+
+@dataclass(frozen=True)
+class AvailabilityChange:
+    """What changed, so the caller can announce it after the commit."""
+
+    patient_id: int
+    unit_id: int
+    seq: int
+    flag: AvailabilityFlag | None
+
+
+def parse_flag_kind(kind: str | None) -> FlagKind:
+    if not kind:
+        raise InvalidInput("Choose why the patient is unavailable (for example Procedure or Sleeping).")
+    try:
+        return FlagKind(kind)
+    except ValueError:
+        raise InvalidInput(f"{kind!r} is not a kind of unavailability.") from None
+
+
+async def active_flags(db: AsyncSession, patient_id: int, now: datetime) -> list[AvailabilityFlag]:
+    rows = await db.exec(
+        select(AvailabilityFlag).where(
+            AvailabilityFlag.patient_id == patient_id, col(AvailabilityFlag.cleared_at).is_(None)
+        )
+    )
+    return [flag for flag in rows.all() if flag.is_active(now)]
+
+
+async def mark_unavailable(
+    db: AsyncSession,
+    actor: Actor,
+    patient_id: int,
+    *,
+    kind: str | None,
+    until: datetime | None,
+    note: str,
+    now: datetime,
+) -> AvailabilityChange:
+    """Set a flag; one that was already active is replaced (cleared by this nurse, now)."""
+    flag_kind = parse_flag_kind(kind)
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise InvalidInput(f"The note is {len(note)} characters; keep it under {NOTE_MAX}.")
+    if until is not None and until <= now:
+        raise InvalidInput("The 'until' time has already passed; choose a later time or leave it empty.")
+    patient = await get_patient_for(db, actor, patient_id)
+    for previous in await active_flags(db, patient_id, now):
+        previous.cleared_at, previous.cleared_by_id = now, actor.user_id
+        db.add(previous)
+    flag = AvailabilityFlag(
+        patient_id=patient_id, kind=flag_kind, note=note, until=until, set_by_id=actor.user_id, set_at=now
+    )
+    db.add(flag)
+    await db.flush()
+    seq = await record_unit_event(db, patient.unit_id, patient_id, "availability")
+    record_audit(db, actor, AuditAction.create, "Flag", flag.id, patient_id=patient_id, detail=flag_kind)
+    await db.commit()
+    return AvailabilityChange(patient_id, patient.unit_id, seq, flag)
+
+
+async def mark_available(
+    db: AsyncSession, actor: Actor, patient_id: int, *, now: datetime
+) -> AvailabilityChange:
+    """Clear every active flag; marking an available patient available again changes nothing."""
+    patient = await get_patient_for(db, actor, patient_id)
+    cleared = await active_flags(db, patient_id, now)
+    for flag in cleared:
+        flag.cleared_at, flag.cleared_by_id = now, actor.user_id
+        db.add(flag)
+        record_audit(db, actor, AuditAction.update, "Flag", flag.id, patient_id=patient_id, detail="cleared")
+    seq = await record_unit_event(db, patient.unit_id, patient_id, "availability") if cleared else 0
+    await db.commit()
+    return AvailabilityChange(patient_id, patient.unit_id, seq, None)
+
+
+async def clear_flag(db: AsyncSession, actor: Actor, flag_id: int, *, now: datetime) -> AvailabilityChange:
+    flag = await db.get(AvailabilityFlag, flag_id)
+    if flag is None:
+        raise NotFound("No such availability flag.")
+    patient = await get_patient_for(db, actor, flag.patient_id)
+    seq = 0
+    if flag.is_active(now):
+        flag.cleared_at, flag.cleared_by_id = now, actor.user_id
+        db.add(flag)
+        seq = await record_unit_event(db, patient.unit_id, patient.id, "availability")
+        record_audit(db, actor, AuditAction.update, "Flag", flag.id, patient_id=patient.id, detail="cleared")
+    await db.commit()
+    return AvailabilityChange(flag.patient_id, patient.unit_id, seq, flag)

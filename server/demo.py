@@ -1,0 +1,249 @@
+"""Synthetic demo data: invented names, never real people. Idempotent: a second run changes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlmodel import select
+
+from server.auth.models import Role, User, UserUnit
+from server.auth.passwords import hash_password
+from server.clock import utcnow
+from server.db import make_engine, make_session_maker
+from server.patients.models import MassageOrder, Patient, SiteRestriction, Unit
+
+DEMO_PASSWORD = "bedside-demo"
+"""Every demo account's password; printed by the run command. Demo data only."""
+
+UNITS = [("4W", "4 West Oncology"), ("HH", "Hospice House")]
+
+USERS = [
+    ("tara", "Tara Quill", Role.therapist, ["4W", "HH"]),
+    ("nina", "Nina Okafor", Role.nurse, ["4W", "HH"]),
+    ("hugo", "Hugo Lindqvist", Role.hospice, ["HH", "4W"]),
+    ("priya", "Dr Priya Castellan", Role.physician, ["4W", "HH"]),
+    ("ada", "Ada Fenwick", Role.admin, []),
+]
+
+
+@dataclass(frozen=True)
+class DemoPatient:
+    mrn: str
+    given: str
+    family: str
+    born: date
+    unit: str
+    room: str
+    comfort_care: bool = False
+    non_verbal: bool = False
+    allergies: str = ""
+    isolation: str = ""
+    fall_risk: bool = False
+    indication: str = "pain"
+    techniques: tuple[str, ...] = ("Swedish",)
+    max_pressure: int = 2
+    restrictions: tuple[tuple[str, str, str], ...] = ()
+
+
+PATIENTS = [
+    DemoPatient(
+        "DEMO-1001",
+        "Marlo",
+        "Vexley",
+        date(1958, 3, 14),
+        "4W",
+        "412",
+        allergies="Latex",
+        restrictions=(("chest", "right", "Port"), ("arm", "left", "IV site")),
+    ),
+    DemoPatient(
+        "DEMO-1002",
+        "Oriel",
+        "Thackery",
+        date(1971, 7, 2),
+        "4W",
+        "414",
+        indication="anxiety",
+        techniques=("Swedish", "Reflexology"),
+        restrictions=(("abdomen", "", "Fresh incision"),),
+    ),
+    DemoPatient(
+        "DEMO-1003",
+        "Bexley",
+        "Armitage",
+        date(1949, 11, 23),
+        "4W",
+        "415",
+        fall_risk=True,
+        isolation="Contact",
+        restrictions=(("leg", "left", "DVT"),),
+    ),
+    DemoPatient(
+        "DEMO-1004",
+        "Calla",
+        "Rennick",
+        date(1983, 5, 9),
+        "4W",
+        "417",
+        allergies="Lavender oil, fragrance",
+        techniques=("Swedish", "Shiatsu"),
+        max_pressure=3,
+    ),
+    DemoPatient(
+        "DEMO-1005",
+        "Dorian",
+        "Pellworth",
+        date(1962, 1, 30),
+        "4W",
+        "418",
+        restrictions=(("chest", "left", "Radiation field"), ("arm", "left", "Lymphedema risk")),
+    ),
+    DemoPatient(
+        "DEMO-1006",
+        "Ember",
+        "Stolwick",
+        date(1990, 9, 17),
+        "4W",
+        "420",
+        indication="sleep",
+        techniques=("Swedish", "Aromatherapy"),
+    ),
+    DemoPatient(
+        "DEMO-1007",
+        "Fennick",
+        "Orlay",
+        date(1955, 4, 4),
+        "4W",
+        "421",
+        indication="edema",
+        restrictions=(("hip", "right", "Fracture"),),
+    ),
+    DemoPatient(
+        "DEMO-2001",
+        "Greer",
+        "Almont",
+        date(1938, 6, 21),
+        "HH",
+        "2",
+        comfort_care=True,
+        non_verbal=True,
+        indication="comfort",
+        techniques=("Swedish", "Reflexology"),
+        max_pressure=1,
+    ),
+    DemoPatient(
+        "DEMO-2002",
+        "Hollis",
+        "Brandvik",
+        date(1944, 12, 1),
+        "HH",
+        "3",
+        comfort_care=True,
+        indication="comfort",
+        max_pressure=1,
+        restrictions=(("back", "", "Pressure injury"),),
+    ),
+    DemoPatient(
+        "DEMO-2003",
+        "Ines",
+        "Corravel",
+        date(1951, 8, 8),
+        "HH",
+        "5",
+        comfort_care=True,
+        indication="anxiety",
+        allergies="Nut oils",
+        techniques=("Swedish", "Hot stone"),
+    ),
+    DemoPatient(
+        "DEMO-2004",
+        "Jory",
+        "Deverill",
+        date(1947, 2, 26),
+        "HH",
+        "6",
+        comfort_care=True,
+        indication="comfort",
+        fall_risk=True,
+    ),
+    DemoPatient(
+        "DEMO-2005",
+        "Kestrel",
+        "Emberley",
+        date(1960, 10, 12),
+        "HH",
+        "7",
+        comfort_care=True,
+        indication="pain",
+        restrictions=(("foot", "right", "Open wound"),),
+    ),
+]
+
+
+async def create_demo_data(database_url: str) -> str:
+    engine = make_engine(database_url)
+    try:
+        async with make_session_maker(engine)() as db:
+            if (await db.exec(select(Unit))).first() is not None:
+                return demo_banner(created=False)
+            units = {code: Unit(code=code, name=name) for code, name in UNITS}
+            db.add_all(units.values())
+            await db.flush()
+            password_hash = hash_password(DEMO_PASSWORD)
+            physician = None
+            for username, name, role, unit_codes in USERS:
+                user = User(username=username, full_name=name, role=role, password_hash=password_hash)
+                db.add(user)
+                await db.flush()
+                physician = user if role == Role.physician else physician
+                db.add_all(UserUnit(user_id=user.id, unit_id=units[c].id) for c in unit_codes)  # type: ignore[arg-type]
+            today = utcnow().date()
+            for d in PATIENTS:
+                patient = Patient(
+                    mrn=d.mrn,
+                    given_name=d.given,
+                    family_name=d.family,
+                    date_of_birth=d.born,
+                    unit_id=units[d.unit].id,
+                    room=d.room,
+                    comfort_care=d.comfort_care,
+                    non_verbal=d.non_verbal,  # type: ignore[arg-type]
+                    allergies=d.allergies,
+                    isolation=d.isolation,
+                    fall_risk=d.fall_risk,
+                    pain_scale="painad" if d.non_verbal else "nrs",
+                )
+                db.add(patient)
+                await db.flush()
+                order = MassageOrder(
+                    patient_id=patient.id,
+                    ordering_clinician_id=physician.id if physician else None,  # type: ignore[arg-type]
+                    ordering_clinician_name=physician.full_name if physician else "Ordering clinician",
+                    indication=d.indication,
+                    allowed_techniques=list(d.techniques),
+                    frequency="daily",
+                    duration_minutes=20,
+                    max_pressure=d.max_pressure,
+                    start_date=today - timedelta(days=3),
+                    end_date=today + timedelta(days=14),
+                )
+                db.add(order)
+                await db.flush()
+                db.add_all(
+                    SiteRestriction(order_id=order.id, region=r, side=s, reason=why)  # type: ignore[arg-type]
+                    for r, s, why in d.restrictions
+                )
+            await db.commit()
+            return demo_banner(created=True)
+    finally:
+        await engine.dispose()
+
+
+def demo_banner(*, created: bool) -> str:
+    lines = [
+        "Demo data " + ("created (synthetic patients, not real people)." if created else "already present."),
+        f"Sign in with any of these accounts, password '{DEMO_PASSWORD}':",
+    ]
+    lines += [f"  {username:<6} {role.value:<10} {name}" for username, name, role, _ in USERS]
+    return "\n".join(lines)

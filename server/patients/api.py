@@ -1,0 +1,70 @@
+"""JSON API: patients of a unit with their availability now."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import msgspec
+from litestar import Request, get
+from litestar.di import NamedDependency
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.auth.guards import CLINICAL_READERS, requires_role
+from server.patients import service
+from server.web import actor_of, now_and_today
+
+
+class FlagOut(msgspec.Struct):
+    id: int
+    patient_id: int
+    kind: str
+    note: str
+    until: datetime | None
+    set_at: datetime
+    cleared_at: datetime | None
+    active: bool
+
+
+class PatientOut(msgspec.Struct):
+    id: int
+    mrn: str
+    name: str
+    date_of_birth: date
+    room: str
+    available: bool
+    flag: FlagOut | None
+    last_pain: int | None
+
+
+def flag_out(flag, now: datetime) -> FlagOut:  # type: ignore[no-untyped-def]
+    return FlagOut(
+        id=flag.id,
+        patient_id=flag.patient_id,
+        kind=flag.kind,
+        note=flag.note,
+        until=flag.until,
+        set_at=flag.set_at,
+        cleared_at=flag.cleared_at,
+        active=flag.is_active(now),
+    )
+
+
+@get("/api/units/{unit_id:int}/patients", guards=[requires_role(*CLINICAL_READERS)])
+async def unit_patients(
+    request: Request, unit_id: int, db_session: NamedDependency[AsyncSession]
+) -> list[PatientOut]:
+    now, today = now_and_today(request)
+    _, cards = await service.unit_board(db_session, actor_of(request), unit_id, now, today)
+    return [
+        PatientOut(
+            id=c.patient.id,
+            mrn=c.patient.mrn,
+            name=c.patient.display_name,  # type: ignore[arg-type]
+            date_of_birth=c.patient.date_of_birth,
+            room=c.patient.room,
+            available=c.available,
+            flag=flag_out(c.flag, now) if c.flag else None,
+            last_pain=c.last_pain.value if c.last_pain else None,
+        )
+        for c in cards
+    ]

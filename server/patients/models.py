@@ -1,0 +1,97 @@
+"""Units, patients and massage orders (referrals) with their site restrictions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from server.clock import utcnow
+
+
+class OrderStatus(StrEnum):
+    active = "active"
+    on_hold = "on_hold"
+    discontinued = "discontinued"
+
+
+TECHNIQUES = (
+    "Swedish",
+    "Shiatsu",
+    "Trigger point",
+    "Deep tissue",
+    "Hot stone",
+    "Aromatherapy",
+    "Sports",
+    "Reflexology",
+    "Thai",
+    "Neuromuscular",
+    "Prenatal",
+)
+
+
+class Unit(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, max_length=20)
+    name: str = Field(max_length=120)
+    last_event_seq: int = 0
+
+
+class Patient(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    mrn: str = Field(unique=True, index=True, max_length=32)
+    given_name: str = Field(max_length=80)
+    family_name: str = Field(max_length=80)
+    date_of_birth: date
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    room: str = Field(max_length=16)
+    bed: str = Field(default="", max_length=8)
+    comfort_care: bool = False
+    non_verbal: bool = False
+    """Cannot self-report pain: scored with an observational scale (PAINAD)."""
+    allergies: str = Field(default="", max_length=255)
+    isolation: str = Field(default="", max_length=80)
+    fall_risk: bool = False
+    language: str = Field(default="English", max_length=40)
+    pain_scale: str = Field(default="nrs", max_length=16)
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.family_name}, {self.given_name}"
+
+
+class MassageOrder(SQLModel, table=True):
+    __tablename__ = "massage_order"
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient.id", index=True)
+    ordering_clinician_id: int | None = Field(default=None, foreign_key="care_user.id")
+    ordering_clinician_name: str = Field(max_length=120)
+    indication: str = Field(max_length=40)
+    allowed_techniques: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    frequency: str = Field(default="daily", max_length=40)
+    duration_minutes: int = 20
+    max_pressure: int = Field(default=2, ge=1, le=5)
+    """Maximum pressure on the Walton scale, 1 (lightest) to 5."""
+    platelet_threshold: int | None = None
+    status: str = Field(default=OrderStatus.active, max_length=20)
+    start_date: date
+    end_date: date | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SiteRestriction(SQLModel, table=True):
+    __tablename__ = "site_restriction"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="massage_order.id", index=True)
+    region: str = Field(max_length=40)
+    side: str = Field(default="", max_length=10)
+    reason: str = Field(max_length=80)
+
+    @property
+    def label(self) -> str:
+        where = f"{self.side} {self.region}".strip()
+        return f"{where[:1].upper()}{where[1:]}: {self.reason}"

@@ -1,0 +1,244 @@
+"""Reading patients as the care team sees them: cards for the worklist and the unit board, and the chart.
+
+Every read of patient data is audited here, in the same transaction as the read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlmodel import col, or_, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.audit.service import AuditAction, record_audit
+from server.auth.actor import Actor
+from server.availability.models import AvailabilityFlag
+from server.errors import NotAllowed, NotFound
+from server.patients.models import MassageOrder, OrderStatus, Patient, SiteRestriction, Unit
+from server.sessions.models import OPEN_STATES, MassageSession, Score
+
+
+@dataclass
+class PatientCard:
+    """What one card shows: who, where, whether available now, precautions, last pain score."""
+
+    patient: Patient
+    unit: Unit
+    order: MassageOrder | None
+    restrictions: list[SiteRestriction] = field(default_factory=list)
+    flag: AvailabilityFlag | None = None
+    last_pain: Score | None = None
+    open_session: MassageSession | None = None
+
+    @property
+    def available(self) -> bool:
+        return self.flag is None
+
+    @property
+    def precautions(self) -> list[str]:
+        p = self.patient
+        items = []
+        if p.isolation:
+            items.append(f"Isolation: {p.isolation}")
+        if p.allergies:
+            items.append(f"Allergies: {p.allergies}")
+        if p.fall_risk:
+            items.append("Fall risk")
+        if p.non_verbal:
+            items.append("Cannot self-report pain (observed scale)")
+        return items
+
+
+@dataclass
+class SessionSummary:
+    session: MassageSession
+    pre_pain: Score | None
+    post_pain: Score | None
+
+
+@dataclass
+class PatientChart:
+    card: PatientCard
+    sessions: list[SessionSummary]
+
+
+def order_is_current(order: MassageOrder, today: date) -> bool:
+    return (
+        order.status == OrderStatus.active
+        and order.start_date <= today
+        and (order.end_date is None or today <= order.end_date)
+    )
+
+
+async def load_cards(
+    db: AsyncSession, patients: Sequence[Patient], now: datetime, today: date
+) -> list[PatientCard]:
+    """Build cards for many patients with one query per kind of row, not one per patient."""
+    if not patients:
+        return []
+    ids = [p.id for p in patients]
+    units = {
+        u.id: u
+        for u in (await db.exec(select(Unit).where(col(Unit.id).in_({p.unit_id for p in patients})))).all()
+    }
+    orders: dict[int, MassageOrder] = {}
+    for order in (
+        await db.exec(
+            select(MassageOrder).where(col(MassageOrder.patient_id).in_(ids)).order_by(col(MassageOrder.id))
+        )
+    ).all():
+        if order_is_current(order, today):
+            orders[order.patient_id] = order
+    restrictions: dict[int, list[SiteRestriction]] = {}
+    if orders:
+        rows = await db.exec(
+            select(SiteRestriction).where(col(SiteRestriction.order_id).in_([o.id for o in orders.values()]))
+        )
+        by_order = {o.id: pid for pid, o in orders.items()}
+        for restriction in rows.all():
+            restrictions.setdefault(by_order[restriction.order_id], []).append(restriction)
+    flags: dict[int, AvailabilityFlag] = {}
+    for flag in (
+        await db.exec(
+            select(AvailabilityFlag)
+            .where(
+                col(AvailabilityFlag.patient_id).in_(ids),
+                col(AvailabilityFlag.cleared_at).is_(None),
+                or_(col(AvailabilityFlag.until).is_(None), col(AvailabilityFlag.until) > now),
+            )
+            .order_by(col(AvailabilityFlag.set_at))
+        )
+    ).all():
+        if flag.is_active(now):
+            flags[flag.patient_id] = flag
+    last_pain: dict[int, Score] = {}
+    for score in (
+        await db.exec(
+            select(Score)
+            .where(col(Score.patient_id).in_(ids), Score.measure == "pain", col(Score.value).is_not(None))
+            .order_by(col(Score.recorded_at), col(Score.id))
+        )
+    ).all():
+        last_pain[score.patient_id] = score
+    open_sessions: dict[int, MassageSession] = {}
+    for massage_session in (
+        await db.exec(
+            select(MassageSession).where(
+                col(MassageSession.patient_id).in_(ids), col(MassageSession.state).in_(list(OPEN_STATES))
+            )
+        )
+    ).all():
+        open_sessions[massage_session.patient_id] = massage_session
+    return [
+        PatientCard(
+            patient=p,
+            unit=units[p.unit_id],
+            order=orders.get(p.id),
+            restrictions=restrictions.get(p.id, []),  # type: ignore[index, arg-type]
+            flag=flags.get(p.id),
+            last_pain=last_pain.get(p.id),
+            open_session=open_sessions.get(p.id),  # type: ignore[arg-type]
+        )
+        for p in patients
+    ]
+
+
+def worklist_order(cards: Iterable[PatientCard]) -> list[PatientCard]:
+    """Available patients first, then by room, so the next one to see is at the top."""
+    return sorted(cards, key=lambda c: (not c.available, c.unit.name, c.patient.room, c.patient.bed))
+
+
+async def get_patient_for(db: AsyncSession, actor: Actor, patient_id: int) -> Patient:
+    patient = await db.get(Patient, patient_id)
+    if patient is None:
+        raise NotFound("No such patient.")
+    if not actor.works_on(patient.unit_id):
+        record_audit(
+            db, actor, AuditAction.read, "Patient", patient_id, patient_id=patient_id, outcome="denied"
+        )
+        await db.commit()
+        raise NotAllowed("This patient is not on one of your units.")
+    return patient
+
+
+async def therapist_worklist(db: AsyncSession, actor: Actor, now: datetime, today: date) -> list[PatientCard]:
+    """Today's patients with a current massage order on the therapist's units."""
+    patients = (await db.exec(select(Patient).where(col(Patient.unit_id).in_(actor.unit_ids)))).all()
+    cards = [c for c in await load_cards(db, patients, now, today) if c.order is not None]
+    record_audit(db, actor, AuditAction.read, "Worklist", detail=f"{len(cards)} patients")
+    await db.commit()
+    return worklist_order(cards)
+
+
+async def cards_for_unit(db: AsyncSession, unit_id: int, now: datetime, today: date) -> list[PatientCard]:
+    patients = (
+        await db.exec(
+            select(Patient).where(Patient.unit_id == unit_id).order_by(col(Patient.room), col(Patient.bed))
+        )
+    ).all()
+    return await load_cards(db, patients, now, today)
+
+
+async def unit_board(
+    db: AsyncSession, actor: Actor, unit_id: int, now: datetime, today: date
+) -> tuple[Unit, list[PatientCard]]:
+    unit = await db.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound("No such unit.")
+    if not actor.works_on(unit_id):
+        raise NotAllowed("You do not work on this unit.")
+    cards = await cards_for_unit(db, unit_id, now, today)
+    record_audit(db, actor, AuditAction.read, "UnitBoard", unit_id, detail=f"{len(cards)} patients")
+    await db.commit()
+    return unit, cards
+
+
+async def comfort_care_patients(
+    db: AsyncSession, actor: Actor, now: datetime, today: date
+) -> list[PatientCard]:
+    patients = (
+        await db.exec(
+            select(Patient)
+            .where(col(Patient.unit_id).in_(actor.unit_ids), col(Patient.comfort_care).is_(True))
+            .order_by(col(Patient.family_name))
+        )
+    ).all()
+    cards = await load_cards(db, patients, now, today)
+    record_audit(db, actor, AuditAction.read, "ComfortCareList", detail=f"{len(cards)} patients")
+    await db.commit()
+    return cards
+
+
+async def patient_card(db: AsyncSession, patient_id: int, now: datetime, today: date) -> PatientCard:
+    """One card, unaudited: for pushes to sockets whose opening was audited."""
+    patient = await db.get(Patient, patient_id)
+    if patient is None:
+        raise NotFound("No such patient.")
+    return (await load_cards(db, [patient], now, today))[0]
+
+
+async def patient_chart(
+    db: AsyncSession, actor: Actor, patient_id: int, now: datetime, today: date
+) -> PatientChart:
+    """Precautions, the order, and past sessions with their pre and post pain, newest first."""
+    patient = await get_patient_for(db, actor, patient_id)
+    card = (await load_cards(db, [patient], now, today))[0]
+    sessions = (
+        await db.exec(
+            select(MassageSession)
+            .where(MassageSession.patient_id == patient_id)
+            .order_by(col(MassageSession.created_at).desc(), col(MassageSession.id).desc())
+        )
+    ).all()
+    scores = (
+        await db.exec(select(Score).where(Score.patient_id == patient_id, Score.measure == "pain"))
+    ).all()
+    by_session: dict[tuple[int, str], Score] = {(s.session_id, s.phase): s for s in scores}
+    summaries = [
+        SessionSummary(s, by_session.get((s.id, "pre")), by_session.get((s.id, "post"))) for s in sessions
+    ]  # type: ignore[arg-type]
+    record_audit(db, actor, AuditAction.read, "Patient", patient_id, patient_id=patient_id)
+    await db.commit()
+    return PatientChart(card=card, sessions=summaries)

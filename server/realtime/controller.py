@@ -1,0 +1,145 @@
+"""WebSockets: one per screen. Each authenticates with the session cookie, checks role and unit,
+subscribes, sends the screen's current state, then forwards pushes until the tablet goes away.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from urllib.parse import urlsplit
+
+from litestar import WebSocket, websocket
+from litestar.channels import ChannelsPlugin
+from litestar.di import NamedDependency
+from litestar.exceptions import WebSocketDisconnect
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.audit.service import AuditAction, record_audit
+from server.auth.actor import Actor
+from server.auth.guards import CLINICAL_READERS
+from server.auth.models import Role
+from server.auth.sessions import actor_from_session
+from server.clock import local_today, utcnow
+from server.errors import BedsideError
+from server.patients.fragments import render_availability_banner, render_board_row
+from server.patients.service import get_patient_for, patient_card, therapist_worklist, unit_board
+from server.realtime.broadcast import board_channel, patient_channel, worklist_channel
+
+log = logging.getLogger("bedside.realtime")
+
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+BOARD_ROLES = (Role.nurse, Role.physician)
+
+
+def same_origin(socket: WebSocket) -> bool:
+    """Refuse cross-site WebSocket hijacking: browsers send Origin, and it must be this host."""
+    origin = socket.headers.get("origin")
+    return origin is None or urlsplit(origin).netloc == socket.headers.get("host")
+
+
+async def admit(socket: WebSocket, roles: tuple[Role, ...]) -> Actor | None:
+    """The signed-in actor if their role may open this socket; otherwise refuse before accepting."""
+    actor = await actor_from_session(socket.scope.get("session") or {}, socket)
+    if actor is None:
+        await socket.close(code=CLOSE_UNAUTHENTICATED, reason="Sign in first.")
+        return None
+    if actor.role not in roles or not same_origin(socket):
+        await socket.close(code=CLOSE_FORBIDDEN, reason="Not allowed.")
+        return None
+    return actor
+
+
+async def stream(
+    socket: WebSocket, channels: ChannelsPlugin, names: list[str], snapshot: Callable[[], Awaitable[str]]
+) -> None:
+    """Subscribe first, then send the current state, so no change falls between the two."""
+    await socket.accept()
+    try:
+        async with channels.start_subscription(names) as subscriber:
+            await socket.send_text(await snapshot())
+
+            async def forward(message: bytes) -> None:
+                try:
+                    await socket.send_text(json.loads(message)["html"])
+                except Exception:
+                    log.exception("forwarding a push failed; closing so the tablet reconnects")
+                    with suppress(Exception):
+                        await socket.close(code=1011)
+
+            async with subscriber.run_in_background(forward):
+                while True:
+                    await socket.receive_text()
+    except WebSocketDisconnect:
+        pass
+
+
+async def _audit_stream(db: AsyncSession, actor: Actor, what: str, patient_id: int | None = None) -> None:
+    record_audit(db, actor, AuditAction.read, what, patient_id=patient_id, detail="live stream opened")
+    await db.commit()
+
+
+@websocket("/ws/worklist", opt={"roles": (Role.therapist,)})
+async def worklist_socket(socket: WebSocket, channels: NamedDependency[ChannelsPlugin]) -> None:
+    actor = await admit(socket, (Role.therapist,))
+    if actor is None:
+        return
+    env = socket.app.state.jinja_env
+    zone = socket.app.state.settings.timezone
+
+    async def snapshot() -> str:
+        now = utcnow()
+        async with socket.app.state.session_maker() as db:
+            cards = await therapist_worklist(db, actor, now, local_today(zone, now))
+        return env.get_template("partials/worklist.html").render(cards=cards, oob=True)
+
+    await stream(socket, channels, [worklist_channel(u) for u in sorted(actor.unit_ids)], snapshot)
+
+
+@websocket("/ws/units/{unit_id:int}/board", opt={"roles": BOARD_ROLES})
+async def board_socket(socket: WebSocket, unit_id: int, channels: NamedDependency[ChannelsPlugin]) -> None:
+    actor = await admit(socket, BOARD_ROLES)
+    if actor is None:
+        return
+    if not actor.works_on(unit_id):
+        await socket.close(code=CLOSE_FORBIDDEN, reason="Not your unit.")
+        return
+    can_flag = actor.role == Role.nurse
+    env = socket.app.state.jinja_env
+    zone = socket.app.state.settings.timezone
+
+    async def snapshot() -> str:
+        now = utcnow()
+        async with socket.app.state.session_maker() as db:
+            _, cards = await unit_board(db, actor, unit_id, now, local_today(zone, now))
+        return "".join(render_board_row(env, card, oob=True, can_flag=can_flag) for card in cards)
+
+    await stream(socket, channels, [board_channel(unit_id, can_flag=can_flag)], snapshot)
+
+
+@websocket("/ws/patients/{patient_id:int}", opt={"roles": CLINICAL_READERS})
+async def patient_socket(
+    socket: WebSocket, patient_id: int, channels: NamedDependency[ChannelsPlugin]
+) -> None:
+    actor = await admit(socket, CLINICAL_READERS)
+    if actor is None:
+        return
+    async with socket.app.state.session_maker() as db:
+        try:
+            await get_patient_for(db, actor, patient_id)
+        except BedsideError:
+            await socket.close(code=CLOSE_FORBIDDEN, reason="Not your patient.")
+            return
+        await _audit_stream(db, actor, "Patient", patient_id)
+    env = socket.app.state.jinja_env
+    zone = socket.app.state.settings.timezone
+
+    async def snapshot() -> str:
+        now = utcnow()
+        async with socket.app.state.session_maker() as db:
+            card = await patient_card(db, patient_id, now, local_today(zone, now))
+        return render_availability_banner(env, card, oob=True)
+
+    await stream(socket, channels, [patient_channel(patient_id)], snapshot)

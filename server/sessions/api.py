@@ -1,0 +1,166 @@
+"""JSON API: massage sessions and their scores (therapists)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.auth.guards import requires_role
+from server.auth.models import Role
+from server.realtime.broadcast import Broadcaster
+from server.sessions import service
+from server.sessions.models import Score
+from server.sessions.rules import ScoreSubmission
+from server.web import actor_of, now_and_today
+
+therapist_only = [requires_role(Role.therapist)]
+
+
+class ScoreIn(msgspec.Struct):
+    client_id: str = ""
+    """Generated on the device for this submission; a replay with the same id is stored once."""
+    phase: str = ""
+    value: int | None = None
+    measure: str = "pain"
+    patient_id: int | None = None
+
+
+class ScoreOut(msgspec.Struct):
+    id: int
+    client_id: str
+    session_id: int
+    patient_id: int
+    phase: str
+    measure: str
+    scale: str
+    value: int | None
+    recorded_at: datetime
+
+
+class SessionOut(msgspec.Struct):
+    id: int
+    patient_id: int
+    order_id: int
+    state: str
+    step: str
+    started_at: datetime | None
+    massage_ended_at: datetime | None
+    completed_at: datetime | None
+    active_seconds: int
+    note: str
+    scores: list[ScoreOut]
+
+
+class StepIn(msgspec.Struct):
+    patient_id: int | None = None
+    note: str = ""
+
+
+def score_out(score: Score) -> ScoreOut:
+    return ScoreOut(
+        id=score.id,
+        client_id=score.client_id,
+        session_id=score.session_id,  # type: ignore[arg-type]
+        patient_id=score.patient_id,
+        phase=score.phase,
+        measure=score.measure,
+        scale=score.scale,
+        value=score.value,
+        recorded_at=score.recorded_at,
+    )
+
+
+async def session_out(db: AsyncSession, request: Request, session_id: int) -> SessionOut:
+    view = await service.session_view(db, actor_of(request), session_id, audit=False)
+    s = view.massage_session
+    return SessionOut(
+        id=s.id,
+        patient_id=s.patient_id,
+        order_id=s.order_id,
+        state=s.state,
+        step=view.step,  # type: ignore[arg-type]
+        started_at=s.started_at,
+        massage_ended_at=s.massage_ended_at,
+        completed_at=s.completed_at,
+        active_seconds=s.active_seconds,
+        note=s.note,
+        scores=[score_out(x) for x in view.scores],
+    )
+
+
+@post("/api/patients/{patient_id:int}/sessions", guards=therapist_only, status_code=201)
+async def api_start_session(
+    request: Request,
+    patient_id: int,
+    db_session: NamedDependency[AsyncSession],
+    broadcaster: NamedDependency[Broadcaster],
+) -> SessionOut:
+    now, today = now_and_today(request)
+    massage_session = await service.start_session(
+        db_session, actor_of(request), patient_id, now=now, today=today
+    )
+    await broadcaster.patient_changed(patient_id, 0)
+    return await session_out(db_session, request, massage_session.id)  # type: ignore[arg-type]
+
+
+@get("/api/sessions/{session_id:int}", guards=therapist_only)
+async def api_get_session(
+    request: Request, session_id: int, db_session: NamedDependency[AsyncSession]
+) -> SessionOut:
+    await service.session_view(db_session, actor_of(request), session_id)
+    return await session_out(db_session, request, session_id)
+
+
+@post("/api/sessions/{session_id:int}/scores", guards=therapist_only, status_code=201)
+async def api_record_score(
+    request: Request,
+    session_id: int,
+    data: ScoreIn,
+    db_session: NamedDependency[AsyncSession],
+    broadcaster: NamedDependency[Broadcaster],
+) -> ScoreOut:
+    """Answers a replay exactly as the first submission: same status, same body."""
+    now, _ = now_and_today(request)
+    submission = ScoreSubmission(
+        client_id=data.client_id,
+        session_id=session_id,
+        patient_id=data.patient_id,
+        phase=data.phase,
+        value=data.value,
+        measure=data.measure,
+    )
+    result = await service.record_score(db_session, actor_of(request), submission, now=now)
+    if not result.replayed:
+        await broadcaster.patient_changed(result.score.patient_id, result.seq)
+    return score_out(result.score)
+
+
+@post("/api/sessions/{session_id:int}/finish", guards=therapist_only, status_code=200)
+async def api_finish(
+    request: Request, session_id: int, data: StepIn, db_session: NamedDependency[AsyncSession]
+) -> SessionOut:
+    now, _ = now_and_today(request)
+    await service.finish_massage(
+        db_session, actor_of(request), session_id, patient_id=data.patient_id, now=now
+    )
+    return await session_out(db_session, request, session_id)
+
+
+@post("/api/sessions/{session_id:int}/complete", guards=therapist_only, status_code=200)
+async def api_complete(
+    request: Request,
+    session_id: int,
+    data: StepIn,
+    db_session: NamedDependency[AsyncSession],
+    broadcaster: NamedDependency[Broadcaster],
+) -> SessionOut:
+    now, _ = now_and_today(request)
+    s = await service.complete_session(
+        db_session, actor_of(request), session_id, patient_id=data.patient_id, note=data.note, now=now
+    )
+    await broadcaster.patient_changed(s.patient_id, 0)
+    return await session_out(db_session, request, session_id)

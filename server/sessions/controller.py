@@ -1,0 +1,130 @@
+"""The bedside session screens: start, pre score, running timer, post score, note, complete.
+
+Every step posts to its own URL and answers with the session panel (htmx) or a redirect (no JS).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import URLEncodedBody
+from litestar.response import Redirect, Template
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.auth.guards import requires_role
+from server.auth.models import Role
+from server.patients.service import patient_card
+from server.realtime.broadcast import Broadcaster
+from server.sessions import service
+from server.sessions.rules import ScoreSubmission
+from server.sessions.scales import SCALES
+from server.web import actor_of, is_htmx, now_and_today
+
+therapist_only = [requires_role(Role.therapist)]
+
+
+@dataclass
+class ScoreForm:
+    client_id: str = ""
+    patient_id: int | None = None
+    phase: str = ""
+    value: str = ""
+    measure: str = "pain"
+
+
+@dataclass
+class StepForm:
+    patient_id: int | None = None
+    note: str = ""
+
+
+def panel_context(view: service.SessionView) -> dict[str, object]:
+    return {"view": view, "scale": SCALES[view.patient.pain_scale], "client_id": uuid.uuid4().hex}
+
+
+async def _panel(request: Request, db: AsyncSession, session_id: int) -> Template | Redirect:
+    if not is_htmx(request):
+        return Redirect(f"/sessions/{session_id}")
+    view = await service.session_view(db, actor_of(request), session_id, audit=False)
+    return Template("partials/session_panel.html", context=panel_context(view))
+
+
+@post("/patients/{patient_id:int}/sessions", guards=therapist_only, status_code=303)
+async def start_session(
+    request: Request,
+    patient_id: int,
+    db_session: NamedDependency[AsyncSession],
+    broadcaster: NamedDependency[Broadcaster],
+) -> Redirect:
+    now, today = now_and_today(request)
+    massage_session = await service.start_session(
+        db_session, actor_of(request), patient_id, now=now, today=today
+    )
+    await broadcaster.patient_changed(patient_id, 0)
+    return Redirect(f"/sessions/{massage_session.id}")
+
+
+@get("/sessions/{session_id:int}", guards=therapist_only)
+async def session_page(
+    request: Request, session_id: int, db_session: NamedDependency[AsyncSession]
+) -> Template:
+    now, today = now_and_today(request)
+    view = await service.session_view(db_session, actor_of(request), session_id)
+    card = await patient_card(db_session, view.patient.id, now, today)  # type: ignore[arg-type]
+    return Template("pages/session.html", context={**panel_context(view), "card": card})
+
+
+@post("/sessions/{session_id:int}/scores", guards=therapist_only, status_code=200)
+async def record_score(
+    request: Request,
+    session_id: int,
+    data: URLEncodedBody[ScoreForm],
+    db_session: NamedDependency[AsyncSession],
+    broadcaster: NamedDependency[Broadcaster],
+) -> Template | Redirect:
+    now, _ = now_and_today(request)
+    submission = ScoreSubmission(
+        client_id=data.client_id,
+        session_id=session_id,
+        patient_id=data.patient_id,
+        phase=data.phase,
+        value=data.value,
+        measure=data.measure,
+    )
+    result = await service.record_score(db_session, actor_of(request), submission, now=now)
+    if not result.replayed:
+        await broadcaster.patient_changed(result.score.patient_id, result.seq)
+    return await _panel(request, db_session, session_id)
+
+
+@post("/sessions/{session_id:int}/finish", guards=therapist_only, status_code=200)
+async def finish_massage(
+    request: Request,
+    session_id: int,
+    data: URLEncodedBody[StepForm],
+    db_session: NamedDependency[AsyncSession],
+) -> Template | Redirect:
+    now, _ = now_and_today(request)
+    await service.finish_massage(
+        db_session, actor_of(request), session_id, patient_id=data.patient_id, now=now
+    )
+    return await _panel(request, db_session, session_id)
+
+
+@post("/sessions/{session_id:int}/complete", guards=therapist_only, status_code=200)
+async def complete_session(
+    request: Request,
+    session_id: int,
+    data: URLEncodedBody[StepForm],
+    db_session: NamedDependency[AsyncSession],
+    broadcaster: NamedDependency[Broadcaster],
+) -> Template | Redirect:
+    now, _ = now_and_today(request)
+    massage_session = await service.complete_session(
+        db_session, actor_of(request), session_id, patient_id=data.patient_id, note=data.note, now=now
+    )
+    await broadcaster.patient_changed(massage_session.patient_id, 0)
+    return await _panel(request, db_session, session_id)

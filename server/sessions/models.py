@@ -1,0 +1,76 @@
+"""Massage sessions and the scores (observations) recorded before and after them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from server.clock import utcnow
+
+
+class SessionState(StrEnum):
+    planned = "planned"
+    screening = "screening"
+    in_progress = "in_progress"
+    paused = "paused"
+    completed = "completed"
+    stopped = "stopped"
+    rescheduled = "rescheduled"
+
+
+OPEN_STATES = frozenset(
+    {SessionState.planned, SessionState.screening, SessionState.in_progress, SessionState.paused}
+)
+
+
+class Phase(StrEnum):
+    pre = "pre"
+    post = "post"
+    follow_up = "follow_up"
+
+
+class MassageSession(SQLModel, table=True):
+    __tablename__ = "massage_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient.id", index=True)
+    order_id: int = Field(foreign_key="massage_order.id")
+    therapist_id: int = Field(foreign_key="care_user.id")
+    state: str = Field(default=SessionState.screening, max_length=20)
+    created_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = None
+    """When hands-on massage began (after the pre score)."""
+    massage_ended_at: datetime | None = None
+    completed_at: datetime | None = None
+    active_seconds: int = 0
+    stop_reason: str = Field(default="", max_length=80)
+    techniques: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    regions: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    pressure_used: int | None = None
+    position: str = Field(default="", max_length=20)
+    note: str = Field(default="", max_length=2000)
+    signed_at: datetime | None = None
+    signed_by_id: int | None = Field(default=None, foreign_key="care_user.id")
+
+
+class Score(SQLModel, table=True):
+    """One observation: pain (or another symptom) on one scale, in one phase of a session.
+
+    `client_id` is generated on the tablet for each submission, so a retried or replayed
+    submission is stored once.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: str = Field(unique=True, index=True, max_length=64)
+    patient_id: int = Field(foreign_key="patient.id", index=True)
+    session_id: int = Field(foreign_key="massage_session.id", index=True)
+    phase: str = Field(max_length=16)
+    measure: str = Field(default="pain", max_length=16)
+    scale: str = Field(default="nrs", max_length=16)
+    value: int | None = None
+    not_obtainable_reason: str = Field(default="", max_length=40)
+    recorded_by_id: int = Field(foreign_key="care_user.id")
+    recorded_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,61 @@
+"""Session rules as plain functions: which step comes next, and what a replayed submission means."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from server.errors import Conflict
+from server.sessions.models import MassageSession, Phase, Score, SessionState
+
+
+@dataclass(frozen=True)
+class ScoreSubmission:
+    client_id: str
+    session_id: int
+    patient_id: int | None
+    phase: str
+    value: object
+    measure: str = "pain"
+
+
+class ReplayMismatch(Conflict):
+    pass
+
+
+def is_replay_of(existing: Score | None, submission: ScoreSubmission) -> bool:
+    """True if this client id was already stored for the same session: answer as the first time.
+
+    A client id reused for another session or phase is a client bug, refused rather than guessed at.
+    """
+    if existing is None:
+        return False
+    if (
+        existing.session_id != submission.session_id
+        or existing.phase != submission.phase
+        or existing.measure != submission.measure
+    ):
+        raise ReplayMismatch("This submission id was already used for a different score; nothing was stored.")
+    return True
+
+
+def session_step(massage_session: MassageSession, scores: Iterable[Score]) -> str:
+    """The screen the therapist should see: pre, running, post, note or done."""
+    phases = {s.phase for s in scores if s.measure == "pain"}
+    state = massage_session.state
+    if state in (SessionState.completed, SessionState.stopped, SessionState.rescheduled):
+        return "done"
+    if Phase.pre not in phases:
+        return "pre"
+    if massage_session.massage_ended_at is None:
+        return "running"
+    if Phase.post not in phases:
+        return "post"
+    return "note"
+
+
+def active_seconds(started_at: datetime | None, ended_at: datetime) -> int:
+    if started_at is None:
+        return 0
+    return max(0, int((ended_at - started_at).total_seconds()))

@@ -1,0 +1,244 @@
+"""Massage-session use cases: start, record a score, finish the massage, complete with a note."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.audit.service import AuditAction, record_audit
+from server.auth.actor import Actor
+from server.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from server.patients.models import MassageOrder, Patient
+from server.patients.service import get_patient_for, load_cards
+from server.realtime.events import record_unit_event
+from server.sessions.models import OPEN_STATES, MassageSession, Phase, Score, SessionState
+from server.sessions.rules import ScoreSubmission, active_seconds, is_replay_of, session_step
+from server.sessions.scales import MEASURES, validate_score
+
+NOTE_MAX = 2000
+
+
+@dataclass
+class SessionView:
+    massage_session: MassageSession
+    patient: Patient
+    order: MassageOrder
+    scores: list[Score]
+
+    @property
+    def step(self) -> str:
+        return session_step(self.massage_session, self.scores)
+
+    def score(self, phase: str, measure: str = "pain") -> Score | None:
+        return next((s for s in self.scores if s.phase == phase and s.measure == measure), None)
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    score: Score
+    replayed: bool
+    unit_id: int
+    seq: int
+
+
+async def start_session(
+    db: AsyncSession, actor: Actor, patient_id: int, *, now: datetime, today: date
+) -> MassageSession:
+    """Open a session on the patient's current order; a second tap returns the session already open."""
+    patient = await get_patient_for(db, actor, patient_id)
+    card = (await load_cards(db, [patient], now, today))[0]
+    if card.order is None:
+        raise Conflict("This patient has no active massage order today; a session needs one.")
+    if card.open_session is not None:
+        if card.open_session.therapist_id == actor.user_id:
+            return card.open_session
+        raise Conflict("Another therapist already has a session open with this patient.")
+    if card.flag is not None:
+        raise Conflict(
+            f"The patient is unavailable ({card.flag.kind_label}); a nurse must mark them available first."
+        )
+    massage_session = MassageSession(
+        patient_id=patient_id,
+        order_id=card.order.id,
+        therapist_id=actor.user_id,  # type: ignore[arg-type]
+        state=SessionState.screening,
+        created_at=now,
+    )
+    db.add(massage_session)
+    await db.flush()
+    await record_unit_event(db, patient.unit_id, patient_id, "session_started")
+    record_audit(db, actor, AuditAction.create, "MassageSession", massage_session.id, patient_id=patient_id)
+    await db.commit()
+    return massage_session
+
+
+async def _session_for(db: AsyncSession, actor: Actor, session_id: int) -> tuple[MassageSession, Patient]:
+    massage_session = await db.get(MassageSession, session_id)
+    if massage_session is None:
+        raise NotFound("No such massage session.")
+    patient = await get_patient_for(db, actor, massage_session.patient_id)
+    return massage_session, patient
+
+
+def _check_patient(massage_session: MassageSession, patient_id: int | None) -> None:
+    """Refuse a submission naming another patient than the session's: nothing is charted on the wrong one."""
+    if patient_id is not None and patient_id != massage_session.patient_id:
+        raise Conflict(
+            "This entry names a different patient than the session; nothing was stored. "
+            "Check the patient's name and date of birth at the top of the screen."
+        )
+
+
+def _check_own_open_session(actor: Actor, massage_session: MassageSession) -> None:
+    if massage_session.therapist_id != actor.user_id:
+        raise NotAllowed("This session belongs to another therapist.")
+    if massage_session.state not in OPEN_STATES:
+        raise Conflict(f"This session is {massage_session.state.replace('_', ' ')}; it can no longer change.")
+
+
+async def session_view(db: AsyncSession, actor: Actor, session_id: int, *, audit: bool = True) -> SessionView:
+    massage_session, patient = await _session_for(db, actor, session_id)
+    order = await db.get(MassageOrder, massage_session.order_id)
+    assert order is not None
+    scores = list(
+        (await db.exec(select(Score).where(Score.session_id == session_id).order_by(col(Score.id)))).all()
+    )
+    if audit:
+        record_audit(db, actor, AuditAction.read, "MassageSession", session_id, patient_id=patient.id)
+        await db.commit()
+    return SessionView(massage_session, patient, order, scores)
+
+
+async def record_score(
+    db: AsyncSession, actor: Actor, submission: ScoreSubmission, *, now: datetime
+) -> ScoreResult:
+    """Store one score once. A replay of the same client id stores nothing and returns the first result."""
+    client_id = (submission.client_id or "").strip()
+    if not 8 <= len(client_id) <= 64:
+        raise InvalidInput("Each score needs a submission id (8 to 64 characters) generated on the device.")
+    existing = (await db.exec(select(Score).where(Score.client_id == client_id))).first()
+    massage_session, patient = await _session_for(db, actor, submission.session_id)
+    _check_patient(massage_session, submission.patient_id)
+    if is_replay_of(existing, submission):
+        assert existing is not None
+        return ScoreResult(existing, True, patient.unit_id, 0)
+    if submission.measure not in MEASURES:
+        raise InvalidInput(f"{submission.measure!r} is not a symptom we score.")
+    try:
+        phase = Phase(submission.phase)
+    except ValueError:
+        raise InvalidInput("A score is taken before (pre) or after (post) the massage.") from None
+    scale = patient.pain_scale if submission.measure == "pain" else "nrs"
+    value = validate_score(scale, submission.value, submission.measure)
+    _check_own_open_session(actor, massage_session)
+    taken = (
+        await db.exec(
+            select(Score).where(
+                Score.session_id == massage_session.id,
+                Score.phase == phase,
+                Score.measure == submission.measure,
+            )
+        )
+    ).first()
+    if taken is not None:
+        raise Conflict(
+            f"A {phase} {submission.measure} score of {taken.value} is already recorded for this session."
+        )
+    if phase == Phase.post and massage_session.started_at is None:
+        raise Conflict("Record the pre-massage score first.")
+    score = Score(
+        client_id=client_id,
+        patient_id=patient.id,
+        session_id=massage_session.id,
+        phase=phase,  # type: ignore[arg-type]
+        measure=submission.measure,
+        scale=scale,
+        value=value,
+        recorded_by_id=actor.user_id,
+        recorded_at=now,
+    )
+    db.add(score)
+    if phase == Phase.pre and submission.measure == "pain":
+        massage_session.state, massage_session.started_at = SessionState.in_progress, now
+    if phase == Phase.post and massage_session.massage_ended_at is None:
+        massage_session.massage_ended_at = now
+        massage_session.active_seconds = active_seconds(massage_session.started_at, now)
+    db.add(massage_session)
+    try:
+        await db.flush()
+    except IntegrityError:
+        await db.rollback()
+        first = (await db.exec(select(Score).where(Score.client_id == client_id))).one()
+        return ScoreResult(first, True, patient.unit_id, 0)
+    seq = await record_unit_event(db, patient.unit_id, patient.id, "score_recorded")
+    record_audit(
+        db,
+        actor,
+        AuditAction.create,
+        "Score",
+        score.id,
+        patient_id=patient.id,
+        detail=f"{phase} {submission.measure} {value}",
+    )
+    await db.commit()
+    return ScoreResult(score, False, patient.unit_id, seq)
+
+
+async def finish_massage(
+    db: AsyncSession, actor: Actor, session_id: int, *, patient_id: int | None, now: datetime
+) -> MassageSession:
+    """Hands off: the timer stops and the post score is next."""
+    massage_session, patient = await _session_for(db, actor, session_id)
+    _check_patient(massage_session, patient_id)
+    _check_own_open_session(actor, massage_session)
+    if massage_session.started_at is None:
+        raise Conflict("Record the pre-massage score before starting or finishing the massage.")
+    if massage_session.massage_ended_at is None:
+        massage_session.massage_ended_at = now
+        massage_session.active_seconds = active_seconds(massage_session.started_at, now)
+        db.add(massage_session)
+        record_audit(
+            db,
+            actor,
+            AuditAction.update,
+            "MassageSession",
+            session_id,
+            patient_id=patient.id,
+            detail="massage finished",
+        )
+        await db.commit()
+    return massage_session
+
+
+async def complete_session(
+    db: AsyncSession, actor: Actor, session_id: int, *, patient_id: int | None, note: str, now: datetime
+) -> MassageSession:
+    massage_session, patient = await _session_for(db, actor, session_id)
+    _check_patient(massage_session, patient_id)
+    _check_own_open_session(actor, massage_session)
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise InvalidInput(f"The note is {len(note)} characters; keep it under {NOTE_MAX}.")
+    phases = set(
+        (
+            await db.exec(select(Score.phase).where(Score.session_id == session_id, Score.measure == "pain"))
+        ).all()
+    )
+    if Phase.post not in phases:
+        raise Conflict("Record the post-massage pain score before completing the session.")
+    massage_session.state, massage_session.completed_at, massage_session.note = (
+        SessionState.completed,
+        now,
+        note,
+    )
+    db.add(massage_session)
+    await record_unit_event(db, patient.unit_id, patient.id, "session_completed")
+    record_audit(
+        db, actor, AuditAction.update, "MassageSession", session_id, patient_id=patient.id, detail="completed"
+    )
+    await db.commit()
+    return massage_session

@@ -1,0 +1,30 @@
+"""Jinja filters shared by pages, htmx swaps and pushes (they all render through one Environment)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from jinja2 import Environment
+
+from server.availability.models import FLAG_LABELS
+from server.clock import to_local
+
+
+def install_filters(env: Environment, zone: str) -> None:
+    def local_time(moment: datetime | None) -> str:
+        return to_local(moment, zone).strftime("%H:%M") if moment else ""
+
+    def local_datetime(moment: datetime | None) -> str:
+        return to_local(moment, zone).strftime("%d %b %Y %H:%M") if moment else ""
+
+    def long_date(day: date | None) -> str:
+        return day.strftime("%d %b %Y") if day else ""
+
+    def minutes(seconds: int | None) -> str:
+        return f"{(seconds or 0) // 60} min"
+
+    env.filters.update(
+        local_time=local_time, local_datetime=local_datetime, long_date=long_date, minutes=minutes
+    )
+    env.globals["timezone"] = zone
+    env.globals["flag_kinds"] = [(kind.value, label) for kind, label in FLAG_LABELS.items()]

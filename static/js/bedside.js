@@ -1,0 +1,40 @@
+/* Bedside's own small script: socket status, reconnect on close codes htmx-ext-ws leaves alone, the session timer. */
+(function () {
+  "use strict";
+  var AUTO = [1006, 1011, 1012, 1013];     /* htmx-ext-ws reconnects these itself */
+  var STOP = [1008, 4401, 4403];           /* signed out or not allowed: do not retry */
+  var retries = 0;
+
+  function status(text) {
+    var el = document.getElementById("ws-status");
+    if (el) { el.textContent = text; }
+  }
+
+  document.addEventListener("htmx:wsOpen", function () {
+    document.body.dataset.ws = "open";
+    status("Live");
+  });
+  document.addEventListener("htmx:wsAfterMessage", function () { retries = 0; });
+  document.addEventListener("htmx:wsClose", function (event) {
+    var code = event.detail.event.code, elt = event.detail.elt, wrapper = event.detail.socketWrapper;
+    document.body.dataset.ws = "closed";
+    if (STOP.indexOf(code) >= 0) { status("Signed out: sign in again to see live changes"); return; }
+    status("Reconnecting…");
+    if (AUTO.indexOf(code) >= 0) { return; }
+    var delay = Math.min(30000, 1000 * Math.pow(2, retries++)) * Math.random();
+    setTimeout(function () { if (document.body.contains(elt)) { wrapper.reconnect(); } }, delay);
+  });
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function tick() {
+    var timers = document.querySelectorAll("[data-started-at]");
+    for (var i = 0; i < timers.length; i++) {
+      var started = Date.parse(timers[i].dataset.startedAt);
+      var seconds = Math.max(0, Math.floor((Date.now() - started) / 1000));
+      timers[i].textContent = pad(Math.floor(seconds / 60)) + ":" + pad(seconds % 60);
+    }
+  }
+  setInterval(tick, 1000);
+  document.addEventListener("htmx:afterSettle", tick);
+  document.addEventListener("DOMContentLoaded", tick);
+})();
