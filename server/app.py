@@ -101,8 +101,8 @@ def error_response(request: Request, status_code: int, message: str) -> Response
             context={"message": message, "level": "error"},
             status_code=status_code,
             headers={"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"},
-        ).to_asgi_response(request.app, request)  # type: ignore[return-value]
-    return Template("pages/error.html", context={"message": message}, status_code=status_code)  # type: ignore[return-value]
+        )
+    return Template("pages/error.html", context={"message": message}, status_code=status_code)
 
 
 def handle_bedside_error(request: Request, exc: BedsideError) -> Response:
@@ -114,7 +114,7 @@ def handle_not_signed_in(request: Request, exc: NotAuthorizedException) -> Respo
         return error_response(request, 401, "Sign in first.")
     if is_htmx(request):
         return Response(content=None, status_code=401, headers={"HX-Redirect": "/signin"})
-    return Redirect("/signin")
+    return Redirect("/signin", status_code=303)
 
 
 def handle_forbidden(request: Request, exc: PermissionDeniedException) -> Response:

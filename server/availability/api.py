@@ -7,6 +7,7 @@ from datetime import datetime
 import msgspec
 from litestar import Request, post
 from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.auth.guards import requires_role
@@ -29,8 +30,8 @@ class FlagIn(msgspec.Struct):
 @post("/api/patients/{patient_id:int}/flags", guards=nurse_only, status_code=201)
 async def create_flag(
     request: Request,
-    patient_id: int,
-    data: FlagIn,
+    patient_id: FromPath[int],
+    data: JSONBody[FlagIn],
     db_session: NamedDependency[AsyncSession],
     broadcaster: NamedDependency[Broadcaster],
 ) -> FlagOut:
@@ -46,7 +47,7 @@ async def create_flag(
 @post("/api/flags/{flag_id:int}/clear", guards=nurse_only, status_code=200)
 async def clear_flag(
     request: Request,
-    flag_id: int,
+    flag_id: FromPath[int],
     db_session: NamedDependency[AsyncSession],
     broadcaster: NamedDependency[Broadcaster],
 ) -> FlagOut:

@@ -7,7 +7,7 @@ from datetime import time
 
 from litestar import Request, post
 from litestar.di import NamedDependency
-from litestar.params import URLEncodedBody
+from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -40,10 +40,10 @@ def parse_until(value: str) -> time | None:
 
 
 async def _board_row_response(
-    request: Request, db: AsyncSession, patient_id: int, unit_id: int
+    request: Request, db: AsyncSession, patient_id: FromPath[int], unit_id: int
 ) -> Template | Redirect:
     if not is_htmx(request):
-        return Redirect(f"/units/{unit_id}/board")
+        return Redirect(f"/units/{unit_id}/board", status_code=303)
     now, today = now_and_today(request)
     card = await patient_card(db, patient_id, now, today)
     return Template(BOARD_ROW, context={"card": card, "oob": False, "can_flag": True})
@@ -52,7 +52,7 @@ async def _board_row_response(
 @post("/patients/{patient_id:int}/unavailable", guards=[requires_role(Role.nurse)], status_code=200)
 async def mark_unavailable(
     request: Request,
-    patient_id: int,
+    patient_id: FromPath[int],
     data: URLEncodedBody[UnavailableForm],
     db_session: NamedDependency[AsyncSession],
     broadcaster: NamedDependency[Broadcaster],
@@ -71,7 +71,7 @@ async def mark_unavailable(
 @post("/patients/{patient_id:int}/available", guards=[requires_role(Role.nurse)], status_code=200)
 async def mark_available(
     request: Request,
-    patient_id: int,
+    patient_id: FromPath[int],
     db_session: NamedDependency[AsyncSession],
     broadcaster: NamedDependency[Broadcaster],
 ) -> Template | Redirect:

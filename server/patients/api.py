@@ -7,6 +7,7 @@ from datetime import date, datetime
 import msgspec
 from litestar import Request, get
 from litestar.di import NamedDependency
+from litestar.params import FromPath
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.auth.guards import CLINICAL_READERS, requires_role
@@ -51,7 +52,7 @@ def flag_out(flag, now: datetime) -> FlagOut:  # type: ignore[no-untyped-def]
 
 @get("/api/units/{unit_id:int}/patients", guards=[requires_role(*CLINICAL_READERS)])
 async def unit_patients(
-    request: Request, unit_id: int, db_session: NamedDependency[AsyncSession]
+    request: Request, unit_id: FromPath[int], db_session: NamedDependency[AsyncSession]
 ) -> list[PatientOut]:
     now, today = now_and_today(request)
     _, cards = await service.unit_board(db_session, actor_of(request), unit_id, now, today)

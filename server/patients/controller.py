@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Request, get
 from litestar.di import NamedDependency
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -30,7 +31,9 @@ async def my_board(request: Request) -> Redirect:
 
 
 @get("/units/{unit_id:int}/board", guards=[requires_role(Role.nurse, Role.physician)])
-async def board_page(request: Request, unit_id: int, db_session: NamedDependency[AsyncSession]) -> Template:
+async def board_page(
+    request: Request, unit_id: FromPath[int], db_session: NamedDependency[AsyncSession]
+) -> Template:
     now, today = now_and_today(request)
     actor = actor_of(request)
     unit, cards = await service.unit_board(db_session, actor, unit_id, now, today)
@@ -49,7 +52,7 @@ async def comfort_care_page(request: Request, db_session: NamedDependency[AsyncS
 
 @get("/patients/{patient_id:int}", guards=[requires_role(*CLINICAL_READERS)])
 async def patient_page(
-    request: Request, patient_id: int, db_session: NamedDependency[AsyncSession]
+    request: Request, patient_id: FromPath[int], db_session: NamedDependency[AsyncSession]
 ) -> Template:
     now, today = now_and_today(request)
     chart = await service.patient_chart(db_session, actor_of(request), patient_id, now, today)

@@ -93,5 +93,4 @@ class SiteRestriction(SQLModel, table=True):
 
     @property
     def label(self) -> str:
-        where = f"{self.side} {self.region}".strip()
-        return f"{where[:1].upper()}{where[1:]}: {self.reason}"
+        return f"{self.side} {self.region}".strip() + f" ({self.reason})"

@@ -14,6 +14,7 @@ from litestar import WebSocket, websocket
 from litestar.channels import ChannelsPlugin
 from litestar.di import NamedDependency
 from litestar.exceptions import WebSocketDisconnect
+from litestar.params import FromPath
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.audit.service import AuditAction, record_audit
@@ -99,7 +100,9 @@ async def worklist_socket(socket: WebSocket, channels: NamedDependency[ChannelsP
 
 
 @websocket("/ws/units/{unit_id:int}/board", opt={"roles": BOARD_ROLES})
-async def board_socket(socket: WebSocket, unit_id: int, channels: NamedDependency[ChannelsPlugin]) -> None:
+async def board_socket(
+    socket: WebSocket, unit_id: FromPath[int], channels: NamedDependency[ChannelsPlugin]
+) -> None:
     actor = await admit(socket, BOARD_ROLES)
     if actor is None:
         return
@@ -121,7 +124,7 @@ async def board_socket(socket: WebSocket, unit_id: int, channels: NamedDependenc
 
 @websocket("/ws/patients/{patient_id:int}", opt={"roles": CLINICAL_READERS})
 async def patient_socket(
-    socket: WebSocket, patient_id: int, channels: NamedDependency[ChannelsPlugin]
+    socket: WebSocket, patient_id: FromPath[int], channels: NamedDependency[ChannelsPlugin]
 ) -> None:
     actor = await admit(socket, CLINICAL_READERS)
     if actor is None:

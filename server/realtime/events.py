@@ -11,7 +11,7 @@ from server.realtime.models import UnitEvent
 
 async def record_unit_event(db: AsyncSession, unit_id: int, patient_id: int | None, kind: str) -> int:
     """Take the unit's next number atomically (safe on SQLite and PostgreSQL) and log the event."""
-    result = await db.execute(
+    result = await db.exec(
         update(Unit)
         .where(Unit.id == unit_id)
         .values(last_event_seq=Unit.last_event_seq + 1)  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ from datetime import datetime
 import msgspec
 from litestar import Request, get, post
 from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.auth.guards import requires_role
@@ -74,7 +75,7 @@ def score_out(score: Score) -> ScoreOut:
     )
 
 
-async def session_out(db: AsyncSession, request: Request, session_id: int) -> SessionOut:
+async def session_out(db: AsyncSession, request: Request, session_id: FromPath[int]) -> SessionOut:
     view = await service.session_view(db, actor_of(request), session_id, audit=False)
     s = view.massage_session
     return SessionOut(
@@ -95,7 +96,7 @@ async def session_out(db: AsyncSession, request: Request, session_id: int) -> Se
 @post("/api/patients/{patient_id:int}/sessions", guards=therapist_only, status_code=201)
 async def api_start_session(
     request: Request,
-    patient_id: int,
+    patient_id: FromPath[int],
     db_session: NamedDependency[AsyncSession],
     broadcaster: NamedDependency[Broadcaster],
 ) -> SessionOut:
@@ -109,7 +110,7 @@ async def api_start_session(
 
 @get("/api/sessions/{session_id:int}", guards=therapist_only)
 async def api_get_session(
-    request: Request, session_id: int, db_session: NamedDependency[AsyncSession]
+    request: Request, session_id: FromPath[int], db_session: NamedDependency[AsyncSession]
 ) -> SessionOut:
     await service.session_view(db_session, actor_of(request), session_id)
     return await session_out(db_session, request, session_id)
@@ -118,8 +119,8 @@ async def api_get_session(
 @post("/api/sessions/{session_id:int}/scores", guards=therapist_only, status_code=201)
 async def api_record_score(
     request: Request,
-    session_id: int,
-    data: ScoreIn,
+    session_id: FromPath[int],
+    data: JSONBody[ScoreIn],
     db_session: NamedDependency[AsyncSession],
     broadcaster: NamedDependency[Broadcaster],
 ) -> ScoreOut:
@@ -141,7 +142,10 @@ async def api_record_score(
 
 @post("/api/sessions/{session_id:int}/finish", guards=therapist_only, status_code=200)
 async def api_finish(
-    request: Request, session_id: int, data: StepIn, db_session: NamedDependency[AsyncSession]
+    request: Request,
+    session_id: FromPath[int],
+    data: JSONBody[StepIn],
+    db_session: NamedDependency[AsyncSession],
 ) -> SessionOut:
     now, _ = now_and_today(request)
     await service.finish_massage(
@@ -153,8 +157,8 @@ async def api_finish(
 @post("/api/sessions/{session_id:int}/complete", guards=therapist_only, status_code=200)
 async def api_complete(
     request: Request,
-    session_id: int,
-    data: StepIn,
+    session_id: FromPath[int],
+    data: JSONBody[StepIn],
     db_session: NamedDependency[AsyncSession],
     broadcaster: NamedDependency[Broadcaster],
 ) -> SessionOut:

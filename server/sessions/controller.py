@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import URLEncodedBody
+from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -45,9 +45,9 @@ def panel_context(view: service.SessionView) -> dict[str, object]:
     return {"view": view, "scale": SCALES[view.patient.pain_scale], "client_id": uuid.uuid4().hex}
 
 
-async def _panel(request: Request, db: AsyncSession, session_id: int) -> Template | Redirect:
+async def _panel(request: Request, db: AsyncSession, session_id: FromPath[int]) -> Template | Redirect:
     if not is_htmx(request):
-        return Redirect(f"/sessions/{session_id}")
+        return Redirect(f"/sessions/{session_id}", status_code=303)
     view = await service.session_view(db, actor_of(request), session_id, audit=False)
     return Template("partials/session_panel.html", context=panel_context(view))
 
@@ -55,7 +55,7 @@ async def _panel(request: Request, db: AsyncSession, session_id: int) -> Templat
 @post("/patients/{patient_id:int}/sessions", guards=therapist_only, status_code=303)
 async def start_session(
     request: Request,
-    patient_id: int,
+    patient_id: FromPath[int],
     db_session: NamedDependency[AsyncSession],
     broadcaster: NamedDependency[Broadcaster],
 ) -> Redirect:
@@ -64,12 +64,12 @@ async def start_session(
         db_session, actor_of(request), patient_id, now=now, today=today
     )
     await broadcaster.patient_changed(patient_id, 0)
-    return Redirect(f"/sessions/{massage_session.id}")
+    return Redirect(f"/sessions/{massage_session.id}", status_code=303)
 
 
 @get("/sessions/{session_id:int}", guards=therapist_only)
 async def session_page(
-    request: Request, session_id: int, db_session: NamedDependency[AsyncSession]
+    request: Request, session_id: FromPath[int], db_session: NamedDependency[AsyncSession]
 ) -> Template:
     now, today = now_and_today(request)
     view = await service.session_view(db_session, actor_of(request), session_id)
@@ -80,7 +80,7 @@ async def session_page(
 @post("/sessions/{session_id:int}/scores", guards=therapist_only, status_code=200)
 async def record_score(
     request: Request,
-    session_id: int,
+    session_id: FromPath[int],
     data: URLEncodedBody[ScoreForm],
     db_session: NamedDependency[AsyncSession],
     broadcaster: NamedDependency[Broadcaster],
@@ -103,7 +103,7 @@ async def record_score(
 @post("/sessions/{session_id:int}/finish", guards=therapist_only, status_code=200)
 async def finish_massage(
     request: Request,
-    session_id: int,
+    session_id: FromPath[int],
     data: URLEncodedBody[StepForm],
     db_session: NamedDependency[AsyncSession],
 ) -> Template | Redirect:
@@ -117,7 +117,7 @@ async def finish_massage(
 @post("/sessions/{session_id:int}/complete", guards=therapist_only, status_code=200)
 async def complete_session(
     request: Request,
-    session_id: int,
+    session_id: FromPath[int],
     data: URLEncodedBody[StepForm],
     db_session: NamedDependency[AsyncSession],
     broadcaster: NamedDependency[Broadcaster],

@@ -1,0 +1,112 @@
+"""Shared fixtures: a migrated SQLite database per test (copied from one migrated template), the app,
+and signed-in clients for each role."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from server import db
+from server.app import create_app
+from server.settings import Settings
+from tests.factories import PASSWORD, World, build_world
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "bedside.db"
+    db.migrate(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def settings(tmp_path: Path, migrated_template: Path) -> Settings:
+    shutil.copy(migrated_template, tmp_path / "bedside.db")
+    return Settings(data_dir=tmp_path, secret_key="s" * 64, migrate_on_start=False)
+
+
+@pytest.fixture
+async def world(settings: Settings) -> World:
+    engine = db.make_engine(settings.resolved_database_url())
+    async with db.make_session_maker(engine)() as session:
+        built = await build_world(session)
+    await engine.dispose()
+    return built
+
+
+@pytest.fixture
+def app(settings: Settings, world: World) -> Litestar:
+    return create_app(settings)
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[AsyncTestClient]:
+    async with AsyncTestClient(app=app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+class As:
+    """One signed-in person on the shared test client: their own cookies and CSRF token for each call."""
+
+    def __init__(self, client: AsyncTestClient, username: str) -> None:
+        self.client = client
+        self.username = username
+        self.cookies: dict[str, str] = {}
+        self.csrf = ""
+
+    def _use(self) -> None:
+        self.client.cookies.clear()
+        for name, value in self.cookies.items():
+            self.client.cookies.set(name, value)
+
+    def _keep(self) -> None:
+        self.cookies = {cookie.name: cookie.value for cookie in self.client.cookies.jar}  # type: ignore[misc]
+        self.csrf = self.cookies.get("csrftoken", self.csrf)
+
+    async def sign_in(self, password: str = PASSWORD) -> None:
+        response = await self.get("/signin")
+        assert response.status_code == 200
+        response = await self.post("/signin", data={"username": self.username, "password": password})
+        assert response.status_code == 303, response.text
+
+    async def get(self, url: str, **kwargs: object):  # type: ignore[no-untyped-def]
+        self._use()
+        response = await self.client.get(url, **kwargs)  # type: ignore[arg-type]
+        self._keep()
+        return response
+
+    async def post(self, url: str, *, htmx: bool = False, csrf: bool = True, **kwargs: object):  # type: ignore[no-untyped-def]
+        self._use()
+        headers = dict(kwargs.pop("headers", {}) or {})  # type: ignore[call-overload]
+        if csrf:
+            headers["x-csrftoken"] = self.csrf
+        if htmx:
+            headers["HX-Request"] = "true"
+        response = await self.client.post(url, headers=headers, follow_redirects=False, **kwargs)  # type: ignore[arg-type]
+        self._keep()
+        return response
+
+    def websocket(self, url: str, origin: str | None = None):  # type: ignore[no-untyped-def]
+        self._use()
+        return self.client.websocket_connect(url, headers={"origin": origin or "http://testserver.local"})
+
+
+@pytest.fixture
+def sign_in_as(client: AsyncTestClient):  # type: ignore[no-untyped-def]
+    async def sign_in(username: str) -> As:
+        person = As(client, username)
+        await person.sign_in()
+        return person
+
+    return sign_in
+
+
+def text_of(html: str) -> str:
+    """Visible text, whitespace collapsed: what a user reads."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
