@@ -7,6 +7,7 @@ database before anything is published about it.
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from alembic import command
@@ -59,6 +60,11 @@ def alembic_config(url: str) -> Config:
 
 
 def migrate(url: str) -> None:
-    """Bring the database to the newest migration (synchronous; run it in a thread from async code)."""
+    """Bring the database to the newest migration.
+
+    Alembic's env.py runs its own event loop, so the upgrade runs in a worker thread: callable alike
+    from plain code, from a running loop's thread, or from `asyncio.to_thread`.
+    """
     ensure_sqlite_folder(url)
-    command.upgrade(alembic_config(url), "head")
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        worker.submit(command.upgrade, alembic_config(url), "head").result()
