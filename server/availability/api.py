@@ -39,7 +39,7 @@ async def create_flag(
     change = await service.mark_unavailable(
         db_session, actor_of(request), patient_id, kind=data.kind, until=data.until, note=data.note, now=now
     )
-    await broadcaster.patient_changed(patient_id, change.seq)
+    await broadcaster.patient_changed(patient_id)
     assert change.flag is not None
     return flag_out(change.flag, now)
 
@@ -53,7 +53,7 @@ async def clear_flag(
 ) -> FlagOut:
     now, _ = now_and_today(request)
     change = await service.clear_flag(db_session, actor_of(request), flag_id, now=now)
-    if change.seq:
-        await broadcaster.patient_changed(change.patient_id, change.seq)
+    if change.changed:
+        await broadcaster.patient_changed(change.patient_id)
     assert change.flag is not None
     return flag_out(change.flag, now)

@@ -64,7 +64,7 @@ async def mark_unavailable(
     change = await service.mark_unavailable(
         db_session, actor_of(request), patient_id, kind=data.kind, until=until, note=data.note, now=now
     )
-    await broadcaster.patient_changed(patient_id, change.seq)
+    await broadcaster.patient_changed(patient_id)
     return await _board_row_response(request, db_session, patient_id, change.unit_id)
 
 
@@ -77,6 +77,6 @@ async def mark_available(
 ) -> Template | Redirect:
     now, _ = now_and_today(request)
     change = await service.mark_available(db_session, actor_of(request), patient_id, now=now)
-    if change.seq:
-        await broadcaster.patient_changed(patient_id, change.seq)
+    if change.changed:
+        await broadcaster.patient_changed(patient_id)
     return await _board_row_response(request, db_session, patient_id, change.unit_id)

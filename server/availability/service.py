@@ -24,7 +24,7 @@ class AvailabilityChange:
 
     patient_id: int
     unit_id: int
-    seq: int
+    changed: bool
     flag: AvailabilityFlag | None
 
 
@@ -72,10 +72,10 @@ async def mark_unavailable(
     )
     db.add(flag)
     await db.flush()
-    seq = await record_unit_event(db, patient.unit_id, patient_id, "availability")
+    await record_unit_event(db, patient.unit_id, patient_id, "availability")
     record_audit(db, actor, AuditAction.create, "Flag", flag.id, patient_id=patient_id, detail=flag_kind)
     await db.commit()
-    return AvailabilityChange(patient_id, patient.unit_id, seq, flag)
+    return AvailabilityChange(patient_id, patient.unit_id, True, flag)
 
 
 async def mark_available(
@@ -88,9 +88,10 @@ async def mark_available(
         flag.cleared_at, flag.cleared_by_id = now, actor.user_id
         db.add(flag)
         record_audit(db, actor, AuditAction.update, "Flag", flag.id, patient_id=patient_id, detail="cleared")
-    seq = await record_unit_event(db, patient.unit_id, patient_id, "availability") if cleared else 0
+    if cleared:
+        await record_unit_event(db, patient.unit_id, patient_id, "availability")
     await db.commit()
-    return AvailabilityChange(patient_id, patient.unit_id, seq, None)
+    return AvailabilityChange(patient_id, patient.unit_id, bool(cleared), None)
 
 
 async def clear_flag(db: AsyncSession, actor: Actor, flag_id: int, *, now: datetime) -> AvailabilityChange:
@@ -98,11 +99,11 @@ async def clear_flag(db: AsyncSession, actor: Actor, flag_id: int, *, now: datet
     if flag is None:
         raise NotFound("No such availability flag.")
     patient = await get_patient_for(db, actor, flag.patient_id)
-    seq = 0
-    if flag.is_active(now):
+    changed = flag.is_active(now)
+    if changed:
         flag.cleared_at, flag.cleared_by_id = now, actor.user_id
         db.add(flag)
-        seq = await record_unit_event(db, patient.unit_id, patient.id, "availability")
+        await record_unit_event(db, patient.unit_id, patient.id, "availability")
         record_audit(db, actor, AuditAction.update, "Flag", flag.id, patient_id=patient.id, detail="cleared")
     await db.commit()
-    return AvailabilityChange(flag.patient_id, patient.unit_id, seq, flag)
+    return AvailabilityChange(flag.patient_id, patient.unit_id, changed, flag)

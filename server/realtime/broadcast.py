@@ -52,12 +52,15 @@ class Broadcaster:
         self.clock = clock
         self.failed_publishes = 0
 
-    async def patient_changed(self, patient_id: int, seq: int) -> None:
-        """Re-read the patient's card (committed state) and push it to every view that shows it."""
+    async def patient_changed(self, patient_id: int) -> None:
+        """Re-read the patient's card (committed state) and push it to every view that shows it.
+
+        The push carries the unit's event number as read with the card: the state is current up to it.
+        """
         now = self.clock()
         async with self.session_maker() as db:
             card = await patient_card(db, patient_id, now, local_today(self.timezone, now))
-        unit_id = card.patient.unit_id
+        unit_id, seq = card.patient.unit_id, card.unit.last_event_seq
         await self._publish(worklist_channel(unit_id), seq, render_worklist_card(self.env, card, oob=True))
         for can_flag in (True, False):
             row = render_board_row(self.env, card, oob=True, can_flag=can_flag)

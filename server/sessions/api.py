@@ -104,7 +104,7 @@ async def api_start_session(
     massage_session = await service.start_session(
         db_session, actor_of(request), patient_id, now=now, today=today
     )
-    await broadcaster.patient_changed(patient_id, 0)
+    await broadcaster.patient_changed(patient_id)
     return await session_out(db_session, request, massage_session.id)  # type: ignore[arg-type]
 
 
@@ -136,7 +136,7 @@ async def api_record_score(
     )
     result = await service.record_score(db_session, actor_of(request), submission, now=now)
     if not result.replayed:
-        await broadcaster.patient_changed(result.score.patient_id, result.seq)
+        await broadcaster.patient_changed(result.score.patient_id)
     return score_out(result.score)
 
 
@@ -166,5 +166,5 @@ async def api_complete(
     s = await service.complete_session(
         db_session, actor_of(request), session_id, patient_id=data.patient_id, note=data.note, now=now
     )
-    await broadcaster.patient_changed(s.patient_id, 0)
+    await broadcaster.patient_changed(s.patient_id)
     return await session_out(db_session, request, session_id)

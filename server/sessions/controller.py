@@ -63,7 +63,7 @@ async def start_session(
     massage_session = await service.start_session(
         db_session, actor_of(request), patient_id, now=now, today=today
     )
-    await broadcaster.patient_changed(patient_id, 0)
+    await broadcaster.patient_changed(patient_id)
     return Redirect(f"/sessions/{massage_session.id}", status_code=303)
 
 
@@ -96,7 +96,7 @@ async def record_score(
     )
     result = await service.record_score(db_session, actor_of(request), submission, now=now)
     if not result.replayed:
-        await broadcaster.patient_changed(result.score.patient_id, result.seq)
+        await broadcaster.patient_changed(result.score.patient_id)
     return await _panel(request, db_session, session_id)
 
 
@@ -126,5 +126,5 @@ async def complete_session(
     massage_session = await service.complete_session(
         db_session, actor_of(request), session_id, patient_id=data.patient_id, note=data.note, now=now
     )
-    await broadcaster.patient_changed(massage_session.patient_id, 0)
+    await broadcaster.patient_changed(massage_session.patient_id)
     return await _panel(request, db_session, session_id)

@@ -41,8 +41,6 @@ class SessionView:
 class ScoreResult:
     score: Score
     replayed: bool
-    unit_id: int
-    seq: int
 
 
 async def start_session(
@@ -125,7 +123,7 @@ async def record_score(
     _check_patient(massage_session, submission.patient_id)
     if is_replay_of(existing, submission):
         assert existing is not None
-        return ScoreResult(existing, True, patient.unit_id, 0)
+        return ScoreResult(existing, True)
     if submission.measure not in MEASURES:
         raise InvalidInput(f"{submission.measure!r} is not a symptom we score.")
     try:
@@ -173,8 +171,8 @@ async def record_score(
     except IntegrityError:
         await db.rollback()
         first = (await db.exec(select(Score).where(Score.client_id == client_id))).one()
-        return ScoreResult(first, True, patient.unit_id, 0)
-    seq = await record_unit_event(db, patient.unit_id, patient.id, "score_recorded")
+        return ScoreResult(first, True)
+    await record_unit_event(db, patient.unit_id, patient.id, "score_recorded")
     record_audit(
         db,
         actor,
@@ -185,7 +183,7 @@ async def record_score(
         detail=f"{phase} {submission.measure} {value}",
     )
     await db.commit()
-    return ScoreResult(score, False, patient.unit_id, seq)
+    return ScoreResult(score, False)
 
 
 async def finish_massage(

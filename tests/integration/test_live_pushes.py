@@ -18,6 +18,11 @@ async def refusal_code(person: As, url: str, origin: str | None = None) -> int:
     return int(refused.value.code)
 
 
+def card_in(html: str, patient_id: int) -> str:
+    start = html.index(f'id="patient-card-{patient_id}"')
+    return html[start : html.index("</article>", start)]
+
+
 def drain(ws) -> None:  # type: ignore[no-untyped-def]
     """Read the snapshot the server sends on connect."""
     ws.receive_text(timeout=5)
@@ -115,3 +120,19 @@ async def test_sockets_are_refused_outside_role_or_unit(sign_in_as, world: World
 async def test_cross_site_socket_is_refused(sign_in_as, world: World) -> None:  # type: ignore[no-untyped-def]
     therapist = await sign_in_as("therapist")
     assert await refusal_code(therapist, "/ws/worklist", origin="https://evil.example") == 4403
+
+
+async def test_tablet_that_reconnects_gets_what_changed_while_it_was_away(sign_in_as, world: World) -> None:  # type: ignore[no-untyped-def]
+    therapist = await sign_in_as("therapist")
+    nurse = await sign_in_as("nurse")
+    ada, ben = world.patient_ids["ada"], world.patient_ids["ben"]
+    with await therapist.websocket("/ws/worklist") as tablet:
+        drain(tablet)
+    await nurse.post(f"/api/patients/{ada}/flags", json={"kind": "imaging"})
+    await nurse.post(f"/api/patients/{ben}/flags", json={"kind": "dialysis"})
+    await nurse.post(f"/patients/{ben}/available")
+    with await therapist.websocket("/ws/worklist") as tablet:
+        snapshot = tablet.receive_text(timeout=5)
+    assert snapshot.count(f'id="patient-card-{ada}"') == 1 and snapshot.count(f'id="patient-card-{ben}"') == 1
+    assert "Unavailable: Imaging" in card_in(snapshot, ada)
+    assert "Available" in card_in(snapshot, ben) and "Dialysis" not in card_in(snapshot, ben)
