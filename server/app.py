@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Litestar, Request, Response
-from litestar.channels import ChannelsPlugin
+from litestar.channels import ChannelsBackend, ChannelsPlugin
+from litestar.channels.backends.asyncpg import AsyncPgChannelsBackend
 from litestar.channels.backends.memory import MemoryChannelsBackend
+from litestar.channels.backends.redis import RedisChannelsPubSubBackend
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import ResponseHeader, State
 from litestar.di import Provide
@@ -19,20 +22,28 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
+from litestar.stores.base import Store
 from litestar.stores.file import FileStore
+from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
+from redis.asyncio import Redis
 
 from server import db
 from server.audit.controller import audit_log_page
 from server.auth.controller import home, signin, signin_page, signout
+from server.auth.session_store import DatabaseStore
 from server.auth.sessions import make_session_auth
 from server.availability import api as availability_api
 from server.availability.controller import mark_available, mark_unavailable
+from server.availability.service import announce_expired_flags
+from server.clock import utcnow
 from server.errors import BedsideError
+from server.health import healthz, readyz
 from server.patients import api as patients_api
 from server.patients.controller import board_page, comfort_care_page, my_board, patient_page, worklist_page
-from server.realtime.broadcast import Broadcaster
+from server.realtime.broadcast import EVENTS_CHANNEL, Broadcaster
 from server.realtime.controller import board_socket, patient_socket, worklist_socket
+from server.realtime.hub import LocalHub
 from server.sessions import api as sessions_api
 from server.sessions.controller import (
     complete_session,
@@ -46,6 +57,7 @@ from server.templating import install_filters
 from server.web import is_htmx
 
 PROJECT_ROOT = db.PROJECT_ROOT
+log = logging.getLogger("bedside")
 
 SECURITY_HEADERS = [
     ResponseHeader(name="X-Frame-Options", value="DENY"),
@@ -60,6 +72,8 @@ SECURITY_HEADERS = [
 ]
 
 ROUTES: list[Any] = [
+    healthz,
+    readyz,
     signin_page,
     signin,
     signout,
@@ -140,30 +154,69 @@ def make_jinja_env(settings: Settings) -> Environment:
     return env
 
 
+def make_channels_backend(settings: Settings) -> ChannelsBackend:
+    """The broker between instances: in-process by default; PostgreSQL LISTEN/NOTIFY or Redis to scale out.
+    A new backend (and Redis client) per app: Litestar's Redis backend is not reusable after shutdown."""
+    if settings.pubsub == "postgres":
+        return AsyncPgChannelsBackend(dsn=settings.postgres_dsn())
+    if settings.pubsub == "redis":
+        return RedisChannelsPubSubBackend(redis=Redis.from_url(settings.redis_url), key_prefix="BEDSIDE")
+    return MemoryChannelsBackend()
+
+
+def make_session_store(settings: Settings, state: State) -> Store:
+    store = settings.resolved_session_store()
+    if store == "redis":
+        return RedisStore.with_client(url=settings.redis_url, namespace="bedside_sessions")
+    if store == "database":
+        return DatabaseStore(lambda: state.session_maker)
+    return FileStore(settings.data_dir / "sessions")
+
+
+async def sweep_expired_flags(app: Litestar, interval: float) -> None:
+    """Announce flags that reached their 'until' time; every instance sweeps, one wins each flag."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            async with app.state.session_maker() as session:
+                patient_ids = await announce_expired_flags(session, utcnow())
+            for patient_id in patient_ids:
+                await app.state.broadcaster.patient_changed(patient_id)
+        except Exception:
+            log.exception("sweeping expired flags failed; trying again")
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
+    settings.check()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     secret = settings.resolved_secret_key()
     database_url = settings.resolved_database_url()
     jinja_env = make_jinja_env(settings)
-    channels = ChannelsPlugin(
-        backend=MemoryChannelsBackend(),
-        arbitrary_channels_allowed=True,
-        subscriber_max_backlog=200,
-        subscriber_backlog_strategy="dropleft",
-    )
+    channels = ChannelsPlugin(backend=make_channels_backend(settings), channels=[EVENTS_CHANNEL])
     session_auth = make_session_auth(settings.session_max_age, settings.secure_cookies)
+    state = State({"settings": settings, "jinja_env": jinja_env, "hub": LocalHub(max_backlog=100)})
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
-        if settings.migrate_on_start:
+        if settings.resolved_migrate_on_start():
             await asyncio.to_thread(db.migrate, database_url)
-        engine = db.make_engine(database_url)
+        engine = db.make_engine(database_url, settings.db_pool_size, settings.db_max_overflow)
+        await db.check_migrated(engine, database_url)
         app.state.session_maker = db.make_session_maker(engine)
-        app.state.broadcaster = Broadcaster(channels, jinja_env, app.state.session_maker, settings.timezone)
+        app.state.broadcaster = Broadcaster(
+            channels, jinja_env, app.state.session_maker, app.state.hub, settings.timezone
+        )
+        background = [
+            asyncio.create_task(app.state.broadcaster.relay()),
+            asyncio.create_task(sweep_expired_flags(app, settings.expiry_sweep_seconds)),
+        ]
         try:
             yield
         finally:
+            for task in background:
+                task.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
             await engine.dispose()
 
     return Litestar(
@@ -174,7 +227,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ],
         lifespan=[lifespan],
-        state=State({"settings": settings, "jinja_env": jinja_env}),
+        state=state,
         dependencies={
             "db_session": Provide(db.provide_db_session),
             "broadcaster": Provide(provide_broadcaster, sync_to_thread=False),
@@ -188,7 +241,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_secure=settings.secure_cookies,
             cookie_samesite="strict",
         ),
-        stores={"sessions": FileStore(settings.data_dir / "sessions")},
+        stores={"sessions": make_session_store(settings, state)},
         on_app_init=[session_auth.on_app_init],
         exception_handlers={
             BedsideError: handle_bedside_error,

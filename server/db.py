@@ -12,6 +12,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from litestar.datastructures import State
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -25,7 +27,7 @@ def ensure_sqlite_folder(url: str) -> None:
         Path(url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
 
 
-def make_engine(url: str) -> AsyncEngine:
+def make_engine(url: str, pool_size: int = 10, max_overflow: int = 10) -> AsyncEngine:
     ensure_sqlite_folder(url)
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 15})
@@ -39,7 +41,7 @@ def make_engine(url: str) -> AsyncEngine:
             cursor.close()
 
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    return create_async_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow)
 
 
 def make_session_maker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -68,3 +70,19 @@ def migrate(url: str) -> None:
     ensure_sqlite_folder(url)
     with ThreadPoolExecutor(max_workers=1) as worker:
         worker.submit(command.upgrade, alembic_config(url), "head").result()
+
+
+class DatabaseBehind(RuntimeError):
+    """The database has not been migrated to what this code needs."""
+
+
+async def check_migrated(engine: AsyncEngine, url: str) -> None:
+    """Refuse to start against a database that is behind the code's migrations, saying what to run."""
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    async with engine.connect() as connection:
+        current = await connection.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
+    if current != head:
+        raise DatabaseBehind(
+            f"The database is at migration {current or 'none'} but this version of Bedside needs {head}. "
+            "Run `python -m server migrate` (with the same DATABASE_URL) before starting the instances."
+        )

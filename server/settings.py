@@ -1,7 +1,8 @@
 """One settings object, read from environment variables, with the embedded defaults.
 
-The embedded default needs no service: a SQLite file and a secret key in the data folder,
-and in-process pub/sub. Tests build `Settings(...)` directly instead of touching the environment.
+The embedded default needs no service: a SQLite file and a secret key in the data folder, and
+in-process pub/sub. Scale-out (PostgreSQL, pub/sub across instances, shared sessions) is chosen by
+environment variables alone. Tests build `Settings(...)` directly instead of touching the environment.
 """
 
 from __future__ import annotations
@@ -9,16 +10,22 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 SECRET_KEY_FILE = "secret_key"
+PUBSUB_BACKENDS = ("memory", "postgres", "redis")
+SESSION_STORES = ("file", "database", "redis")
+
+
+class ConfigurationError(ValueError):
+    pass
 
 
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = Path("data")
-    """BEDSIDE_DATA_DIR: folder for the SQLite file and the generated secret key."""
+    """BEDSIDE_DATA_DIR: folder for the SQLite file, file sessions and the generated secret key."""
     database_url: str = ""
     """DATABASE_URL: SQLAlchemy async URL; empty means SQLite in the data folder."""
     secret_key: str = ""
@@ -29,30 +36,81 @@ class Settings:
     """BEDSIDE_SESSION_MAX_AGE: seconds a sign-in lasts (a shift)."""
     secure_cookies: bool = False
     """BEDSIDE_SECURE_COOKIES: send cookies over HTTPS only; set true behind TLS."""
-    migrate_on_start: bool = True
-    """BEDSIDE_MIGRATE_ON_START: run Alembic migrations when the app starts."""
+    migrate_on_start: bool | None = None
+    """BEDSIDE_MIGRATE_ON_START: run migrations at start; default yes on SQLite, no on PostgreSQL."""
+    pubsub: str = "memory"
+    """BEDSIDE_PUBSUB: memory (one instance), postgres (LISTEN/NOTIFY) or redis."""
+    redis_url: str = ""
+    """BEDSIDE_REDIS_URL: for BEDSIDE_PUBSUB=redis and BEDSIDE_SESSION_STORE=redis."""
+    session_store: str = ""
+    """BEDSIDE_SESSION_STORE: file, database or redis; default file on SQLite, database on PostgreSQL."""
+    db_pool_size: int = 10
+    """BEDSIDE_DB_POOL_SIZE: PostgreSQL connections each instance keeps open."""
+    db_max_overflow: int = 10
+    """BEDSIDE_DB_MAX_OVERFLOW: extra PostgreSQL connections an instance may open at peaks."""
+    expiry_sweep_seconds: float = 5.0
+    """BEDSIDE_EXPIRY_SWEEP_SECONDS: how often flags past their 'until' time are announced as expired."""
     debug: bool = False
     """BEDSIDE_DEBUG: show tracebacks in responses (never in a hospital)."""
-    extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
-        return cls(
+        migrate = env.get("BEDSIDE_MIGRATE_ON_START", "")
+        settings = cls(
             data_dir=Path(env.get("BEDSIDE_DATA_DIR", "data")),
             database_url=env.get("DATABASE_URL", ""),
             secret_key=env.get("BEDSIDE_SECRET_KEY", ""),
             timezone=env.get("BEDSIDE_TIMEZONE", "UTC"),
             session_max_age=int(env.get("BEDSIDE_SESSION_MAX_AGE", str(12 * 60 * 60))),
             secure_cookies=_flag(env.get("BEDSIDE_SECURE_COOKIES", "false")),
-            migrate_on_start=_flag(env.get("BEDSIDE_MIGRATE_ON_START", "true")),
+            migrate_on_start=_flag(migrate) if migrate else None,
+            pubsub=env.get("BEDSIDE_PUBSUB", "memory").strip().lower(),
+            redis_url=env.get("BEDSIDE_REDIS_URL", ""),
+            session_store=env.get("BEDSIDE_SESSION_STORE", "").strip().lower(),
+            db_pool_size=int(env.get("BEDSIDE_DB_POOL_SIZE", "10")),
+            db_max_overflow=int(env.get("BEDSIDE_DB_MAX_OVERFLOW", "10")),
+            expiry_sweep_seconds=float(env.get("BEDSIDE_EXPIRY_SWEEP_SECONDS", "5")),
             debug=_flag(env.get("BEDSIDE_DEBUG", "false")),
         )
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        """Refuse a configuration that cannot work, with a message that says what to set."""
+        if self.pubsub not in PUBSUB_BACKENDS:
+            raise ConfigurationError(
+                f"BEDSIDE_PUBSUB={self.pubsub!r}: use one of {', '.join(PUBSUB_BACKENDS)}."
+            )
+        if self.resolved_session_store() not in SESSION_STORES:
+            raise ConfigurationError(
+                f"BEDSIDE_SESSION_STORE={self.session_store!r}: use one of {', '.join(SESSION_STORES)}."
+            )
+        if "redis" in (self.pubsub, self.resolved_session_store()) and not self.redis_url:
+            raise ConfigurationError(
+                "Redis is selected: set BEDSIDE_REDIS_URL, e.g. redis://127.0.0.1:6379/0."
+            )
+        if self.pubsub == "postgres" and not self.uses_postgres:
+            raise ConfigurationError("BEDSIDE_PUBSUB=postgres needs DATABASE_URL to point at PostgreSQL.")
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self.resolved_database_url().startswith("postgresql")
 
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'bedside.db').resolve()}"
+
+    def resolved_migrate_on_start(self) -> bool:
+        return (not self.uses_postgres) if self.migrate_on_start is None else self.migrate_on_start
+
+    def resolved_session_store(self) -> str:
+        return self.session_store or ("database" if self.uses_postgres else "file")
+
+    def postgres_dsn(self) -> str:
+        """The database URL as plain libpq DSN, for the LISTEN/NOTIFY connection."""
+        return self.resolved_database_url().replace("postgresql+asyncpg://", "postgresql://", 1)
 
     def resolved_secret_key(self) -> str:
         """The configured key, or one generated on first run and kept (mode 600) in the data folder."""

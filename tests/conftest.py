@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,20 +15,41 @@ from litestar.testing import AsyncTestClient
 from server import db
 from server.app import create_app
 from server.settings import Settings
+from tests import databases
 from tests.factories import PASSWORD, World, build_world
 
 
 @pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "bedside.db"
-    db.migrate(f"sqlite+aiosqlite:///{path}")
-    return path
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database to copy for each test: a SQLite file, or a PostgreSQL template database."""
+    if not databases.ADMIN_DSN:
+        path = tmp_path_factory.mktemp("template") / "bedside.db"
+        db.migrate(f"sqlite+aiosqlite:///{path}")
+        yield str(path)
+        return
+    name = databases.new_database_name("bedside_template")
+    databases.create_database(name)
+    db.migrate(databases.database_url(name))
+    yield name
+    databases.drop_database(name)
 
 
 @pytest.fixture
-def settings(tmp_path: Path, migrated_template: Path) -> Settings:
-    shutil.copy(migrated_template, tmp_path / "bedside.db")
-    return Settings(data_dir=tmp_path, secret_key="s" * 64, migrate_on_start=False)
+def settings(tmp_path: Path, migrated_template: str) -> Iterator[Settings]:
+    common = {
+        "data_dir": tmp_path,
+        "secret_key": "s" * 64,
+        "migrate_on_start": False,
+        "expiry_sweep_seconds": 0.2,
+    }
+    if not databases.ADMIN_DSN:
+        shutil.copy(migrated_template, tmp_path / "bedside.db")
+        yield Settings(**common)  # type: ignore[arg-type]
+        return
+    name = databases.new_database_name("bedside_test")
+    databases.create_database(name, template=migrated_template)
+    yield Settings(database_url=databases.database_url(name), **common)  # type: ignore[arg-type]
+    databases.drop_database(name)
 
 
 @pytest.fixture

@@ -17,7 +17,16 @@ from server.auth.service import load_actor
 
 ROTATE_KEY = "bedside_rotate_session"
 NEW_ID_KEY = "bedside_new_session_id"
-PUBLIC_PATHS = ["^/signin$", "^/static/", "^/sw.js$", "^/manifest.webmanifest$", "^/favicon.ico$", "^/ws/"]
+PUBLIC_PATHS = [
+    "^/signin$",
+    "^/healthz$",
+    "^/readyz$",
+    "^/static/",
+    "^/sw.js$",
+    "^/manifest.webmanifest$",
+    "^/favicon.ico$",
+    "^/ws/",
+]
 
 
 class RotatingSessionBackend(ServerSideSessionBackend):

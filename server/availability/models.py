@@ -57,6 +57,8 @@ class AvailabilityFlag(SQLModel, table=True):
     set_at: datetime = Field(default_factory=utcnow)
     cleared_by_id: int | None = Field(default=None, foreign_key="care_user.id")
     cleared_at: datetime | None = None
+    expiry_announced_at: datetime | None = None
+    """Set by the one instance that announced this flag's expiry, so it is pushed exactly once."""
 
     def is_active(self, now: datetime) -> bool:
         """Active until cleared, or until its "until" time passes (it expires by itself)."""

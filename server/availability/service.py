@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -12,6 +13,7 @@ from server.audit.service import AuditAction, record_audit
 from server.auth.actor import Actor
 from server.availability.models import AvailabilityFlag, FlagKind
 from server.errors import InvalidInput, NotFound
+from server.patients.models import Patient
 from server.patients.service import get_patient_for
 from server.realtime.events import record_unit_event
 
@@ -107,3 +109,33 @@ async def clear_flag(db: AsyncSession, actor: Actor, flag_id: int, *, now: datet
         record_audit(db, actor, AuditAction.update, "Flag", flag.id, patient_id=patient.id, detail="cleared")
     await db.commit()
     return AvailabilityChange(flag.patient_id, patient.unit_id, changed, flag)
+
+
+async def announce_expired_flags(db: AsyncSession, now: datetime) -> list[int]:
+    """Claim flags whose 'until' time has passed and that no instance has announced yet.
+
+    The conditional UPDATE lets exactly one instance win each flag, so its expiry is numbered and
+    pushed once however many instances sweep. Returns the patients whose availability changed.
+    """
+    due = await db.exec(
+        select(AvailabilityFlag).where(
+            col(AvailabilityFlag.until) <= now,
+            col(AvailabilityFlag.cleared_at).is_(None),
+            col(AvailabilityFlag.expiry_announced_at).is_(None),
+        )
+    )
+    expired: list[int] = []
+    for flag in due.all():
+        claimed = await db.exec(  # type: ignore[call-overload]
+            update(AvailabilityFlag)
+            .where(col(AvailabilityFlag.id) == flag.id, col(AvailabilityFlag.expiry_announced_at).is_(None))
+            .values(expiry_announced_at=now)
+        )
+        if claimed.rowcount != 1:
+            continue
+        patient = await db.get(Patient, flag.patient_id)
+        if patient is not None:
+            await record_unit_event(db, patient.unit_id, patient.id, "flag_expired")  # type: ignore[arg-type]
+            expired.append(flag.patient_id)
+    await db.commit()
+    return expired

@@ -1,14 +1,23 @@
-"""Publishing after commit: a patient's change becomes rendered fragments on the channels that show it.
+"""Publishing after commit, across instances, and rendering once per channel on each instance.
 
-Channels: `worklist-unit-N` (therapists' worklists), `board-unit-N[-readonly]` (unit boards) and
-`patient-N` (that patient's page). Each fragment is rendered once per channel, not once per socket.
+A committed change is announced as a small event (patient and unit ids) on one broker channel through
+Litestar's channels plugin: in-memory, PostgreSQL LISTEN/NOTIFY (payloads must stay under 8000 bytes)
+or Redis. Every instance's relay receives it, re-reads the patient's card, renders each fragment once
+for each of its local channels that has sockets, and hands the HTML to the local hub:
+
+- `worklist-unit-N`: therapists' worklists (the card);
+- `board-unit-N` and `board-unit-N-readonly`: unit boards with and without flag buttons (the row);
+- `patient-N`: that patient's page (the availability banner).
+
 A push carries state (the card as it is now), so applying it twice is harmless.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import secrets
 from collections.abc import Callable
 
 from jinja2 import Environment
@@ -18,9 +27,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.clock import local_today, utcnow
 from server.patients.fragments import render_availability_banner, render_board_row, render_worklist_card
+from server.patients.models import Patient
 from server.patients.service import patient_card
+from server.realtime.hub import LocalHub
 
 log = logging.getLogger("bedside.realtime")
+
+EVENTS_CHANNEL = "bedside_events"
 
 
 def worklist_channel(unit_id: int) -> str:
@@ -42,38 +55,92 @@ class Broadcaster:
         channels: ChannelsPlugin,
         env: Environment,
         session_maker: async_sessionmaker[AsyncSession],
+        hub: LocalHub,
         timezone: str,
         clock: Callable = utcnow,
     ) -> None:
         self.channels = channels
         self.env = env
         self.session_maker = session_maker
+        self.hub = hub
         self.timezone = timezone
         self.clock = clock
         self.failed_publishes = 0
+        self._pings: dict[str, asyncio.Event] = {}
 
     async def patient_changed(self, patient_id: int) -> None:
-        """Re-read the patient's card (committed state) and push it to every view that shows it.
+        """Announce a committed change to every instance. A failed publish is logged and counted, never
+        raised: the change is already saved, and tablets catch up from the database when they reconnect."""
+        async with self.session_maker() as db:
+            patient = await db.get(Patient, patient_id)
+        if patient is None:
+            return
+        await self._publish({"kind": "patient", "patient_id": patient_id, "unit_id": patient.unit_id})
 
-        The push carries the unit's event number as read with the card: the state is current up to it.
-        """
+    async def _publish(self, event: dict[str, object]) -> None:
+        try:
+            await self.channels.wait_published(json.dumps(event), [EVENTS_CHANNEL])
+        except Exception:
+            self.failed_publishes += 1
+            log.exception("publishing %s failed", event)
+
+    async def relay(self) -> None:
+        """Run for the life of the instance: receive every event and deliver it to local sockets."""
+        while True:
+            try:
+                async with self.channels.start_subscription([EVENTS_CHANNEL]) as subscriber:
+                    async for raw in subscriber.iter_events():
+                        await self._handle(raw)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("the event relay failed; subscribing again")
+                await asyncio.sleep(1)
+
+    async def _handle(self, raw: bytes) -> None:
+        try:
+            event = json.loads(raw)
+            if event.get("kind") == "ping":
+                waiting = self._pings.get(event.get("token", ""))
+                if waiting is not None:
+                    waiting.set()
+            elif event.get("kind") == "patient":
+                await self.render_and_deliver(int(event["patient_id"]), int(event["unit_id"]))
+        except Exception:
+            log.exception("could not deliver event %r", raw[:200])
+
+    async def render_and_deliver(self, patient_id: int, unit_id: int) -> None:
+        wanted = {
+            "worklist": self.hub.has_listeners(worklist_channel(unit_id)),
+            "board": self.hub.has_listeners(board_channel(unit_id, can_flag=True)),
+            "board-readonly": self.hub.has_listeners(board_channel(unit_id, can_flag=False)),
+            "patient": self.hub.has_listeners(patient_channel(patient_id)),
+        }
+        if not any(wanted.values()):
+            return
         now = self.clock()
         async with self.session_maker() as db:
             card = await patient_card(db, patient_id, now, local_today(self.timezone, now))
-        unit_id, seq = card.patient.unit_id, card.unit.last_event_seq
-        await self._publish(worklist_channel(unit_id), seq, render_worklist_card(self.env, card, oob=True))
-        for can_flag in (True, False):
-            row = render_board_row(self.env, card, oob=True, can_flag=can_flag)
-            await self._publish(board_channel(unit_id, can_flag=can_flag), seq, row)
-        await self._publish(
-            patient_channel(patient_id), seq, render_availability_banner(self.env, card, oob=True)
-        )
+        if wanted["worklist"]:
+            self.hub.deliver(worklist_channel(unit_id), render_worklist_card(self.env, card, oob=True))
+        for can_flag, key in ((True, "board"), (False, "board-readonly")):
+            if wanted[key]:
+                row = render_board_row(self.env, card, oob=True, can_flag=can_flag)
+                self.hub.deliver(board_channel(unit_id, can_flag=can_flag), row)
+        if wanted["patient"]:
+            banner = render_availability_banner(self.env, card, oob=True)
+            self.hub.deliver(patient_channel(patient_id), banner)
 
-    async def _publish(self, channel: str, seq: int, html: str) -> None:
-        """The change is already committed: a failed push is logged and counted, and the tablet catches up
-        from the database when it reconnects."""
+    async def broker_round_trip(self, timeout: float = 2.0) -> bool:
+        """Publish a ping and wait for it to come back through this instance's own subscription:
+        proves the broker is reachable and the listener is not deaf."""
+        token = secrets.token_hex(8)
+        self._pings[token] = arrived = asyncio.Event()
         try:
-            await self.channels.wait_published(json.dumps({"seq": seq, "html": html}), [channel])
+            await self.channels.wait_published(json.dumps({"kind": "ping", "token": token}), [EVENTS_CHANNEL])
+            await asyncio.wait_for(arrived.wait(), timeout)
+            return True
         except Exception:
-            self.failed_publishes += 1
-            log.exception("push to %s failed", channel)
+            return False
+        finally:
+            self._pings.pop(token, None)

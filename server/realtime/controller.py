@@ -4,15 +4,13 @@ subscribes, sends the screen's current state, then forwards pushes until the tab
 
 from __future__ import annotations
 
-import json
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from urllib.parse import urlsplit
 
 from litestar import WebSocket, websocket
-from litestar.channels import ChannelsPlugin
-from litestar.di import NamedDependency
 from litestar.exceptions import WebSocketDisconnect
 from litestar.params import FromPath
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -27,11 +25,13 @@ from server.errors import BedsideError
 from server.patients.fragments import render_availability_banner, render_board_row
 from server.patients.service import get_patient_for, patient_card, therapist_worklist, unit_board
 from server.realtime.broadcast import board_channel, patient_channel, worklist_channel
+from server.realtime.hub import STALE, LocalHub, Subscriber
 
 log = logging.getLogger("bedside.realtime")
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
+CLOSE_TRY_AGAIN = 1013
 BOARD_ROLES = (Role.nurse, Role.physician)
 
 
@@ -53,28 +53,44 @@ async def admit(socket: WebSocket, roles: tuple[Role, ...]) -> Actor | None:
     return actor
 
 
-async def stream(
-    socket: WebSocket, channels: ChannelsPlugin, names: list[str], snapshot: Callable[[], Awaitable[str]]
-) -> None:
-    """Subscribe first, then send the current state, so no change falls between the two."""
+async def stream(socket: WebSocket, names: list[str], snapshot: Callable[[], Awaitable[str]]) -> None:
+    """Subscribe first, then send the current state, so no change falls between the two; then forward
+    pushes while watching for the tablet to go away."""
+    hub: LocalHub = socket.app.state.hub
     await socket.accept()
-    try:
-        async with channels.start_subscription(names) as subscriber:
+    async with hub.subscribe(names) as subscriber:
+        try:
             await socket.send_text(await snapshot())
+        except WebSocketDisconnect:
+            return
+        reader = asyncio.create_task(_until_disconnect(socket))
+        writer = asyncio.create_task(_forward(socket, subscriber))
+        try:
+            await asyncio.wait({reader, writer}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (reader, writer):
+                task.cancel()
+            await asyncio.gather(reader, writer, return_exceptions=True)
 
-            async def forward(message: bytes) -> None:
-                try:
-                    await socket.send_text(json.loads(message)["html"])
-                except Exception:
-                    log.exception("forwarding a push failed; closing so the tablet reconnects")
-                    with suppress(Exception):
-                        await socket.close(code=1011)
 
-            async with subscriber.run_in_background(forward):
-                while True:
-                    await socket.receive_text()
-    except WebSocketDisconnect:
-        pass
+async def _until_disconnect(socket: WebSocket) -> None:
+    with suppress(WebSocketDisconnect):
+        while True:
+            await socket.receive_text()
+
+
+async def _forward(socket: WebSocket, subscriber: Subscriber) -> None:
+    while True:
+        html = await subscriber.queue.get()
+        if html is STALE:
+            log.warning("a tablet fell behind; closing its socket so it resynchronises")
+            with suppress(Exception):
+                await socket.close(code=CLOSE_TRY_AGAIN, reason="Fell behind; reconnect.")
+            return
+        try:
+            await socket.send_text(html)
+        except Exception:
+            return
 
 
 async def _audit_stream(db: AsyncSession, actor: Actor, what: str, patient_id: int | None = None) -> None:
@@ -83,7 +99,7 @@ async def _audit_stream(db: AsyncSession, actor: Actor, what: str, patient_id: i
 
 
 @websocket("/ws/worklist", opt={"roles": (Role.therapist,)})
-async def worklist_socket(socket: WebSocket, channels: NamedDependency[ChannelsPlugin]) -> None:
+async def worklist_socket(socket: WebSocket) -> None:
     actor = await admit(socket, (Role.therapist,))
     if actor is None:
         return
@@ -96,13 +112,11 @@ async def worklist_socket(socket: WebSocket, channels: NamedDependency[ChannelsP
             cards = await therapist_worklist(db, actor, now, local_today(zone, now))
         return env.get_template("partials/worklist.html").render(cards=cards, oob=True)
 
-    await stream(socket, channels, [worklist_channel(u) for u in sorted(actor.unit_ids)], snapshot)
+    await stream(socket, [worklist_channel(u) for u in sorted(actor.unit_ids)], snapshot)
 
 
 @websocket("/ws/units/{unit_id:int}/board", opt={"roles": BOARD_ROLES})
-async def board_socket(
-    socket: WebSocket, unit_id: FromPath[int], channels: NamedDependency[ChannelsPlugin]
-) -> None:
+async def board_socket(socket: WebSocket, unit_id: FromPath[int]) -> None:
     actor = await admit(socket, BOARD_ROLES)
     if actor is None:
         return
@@ -119,13 +133,11 @@ async def board_socket(
             _, cards = await unit_board(db, actor, unit_id, now, local_today(zone, now))
         return "".join(render_board_row(env, card, oob=True, can_flag=can_flag) for card in cards)
 
-    await stream(socket, channels, [board_channel(unit_id, can_flag=can_flag)], snapshot)
+    await stream(socket, [board_channel(unit_id, can_flag=can_flag)], snapshot)
 
 
 @websocket("/ws/patients/{patient_id:int}", opt={"roles": CLINICAL_READERS})
-async def patient_socket(
-    socket: WebSocket, patient_id: FromPath[int], channels: NamedDependency[ChannelsPlugin]
-) -> None:
+async def patient_socket(socket: WebSocket, patient_id: FromPath[int]) -> None:
     actor = await admit(socket, CLINICAL_READERS)
     if actor is None:
         return
@@ -145,4 +157,4 @@ async def patient_socket(
             card = await patient_card(db, patient_id, now, local_today(zone, now))
         return render_availability_banner(env, card, oob=True)
 
-    await stream(socket, channels, [patient_channel(patient_id)], snapshot)
+    await stream(socket, [patient_channel(patient_id)], snapshot)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from litestar import Litestar
+import asyncio
+from dataclasses import replace
+
+from litestar.testing import AsyncTestClient
 from sqlmodel import select
 
 from server import db
+from server.app import create_app
 from server.audit.models import AuditEvent
 from server.settings import Settings
+from tests.conftest import As
 from tests.factories import World
 
 
@@ -51,24 +56,29 @@ async def test_refused_read_of_another_units_patient_is_audited_as_denied(
 
 
 async def test_expired_sign_in_stores_nothing_and_asks_to_sign_in_again(
-    sign_in_as, world: World, app: Litestar
-) -> None:  # type: ignore[no-untyped-def]
-    therapist = await sign_in_as("therapist")
-    session_id = (await therapist.post(f"/api/patients/{world.patient_ids['ada']}/sessions")).json()["id"]
-    await app.stores.get("sessions").delete(therapist.cookies["bedside_session"])
+    settings: Settings, world: World
+) -> None:
+    short_shift = create_app(replace(settings, session_max_age=1))
+    async with AsyncTestClient(app=short_shift, raise_server_exceptions=False) as client:
+        therapist = As(client, "therapist")
+        await therapist.sign_in()
+        session_id = (await therapist.post(f"/api/patients/{world.patient_ids['ada']}/sessions")).json()["id"]
+        await asyncio.sleep(1.5)
 
-    api = await therapist.post(
-        f"/api/sessions/{session_id}/scores", json={"client_id": "expired-0001", "phase": "pre", "value": 4}
-    )
-    assert api.status_code == 401 and api.json()["detail"] == "Sign in first."
-    htmx = await therapist.post(
-        f"/sessions/{session_id}/scores",
-        htmx=True,
-        data={"client_id": "expired-0002", "phase": "pre", "value": "4"},
-    )
-    assert htmx.status_code == 401 and htmx.headers["HX-Redirect"] == "/signin"
-    page = await therapist.get(f"/sessions/{session_id}", follow_redirects=False)
-    assert page.headers["location"] == "/signin"
+        api = await therapist.post(
+            f"/api/sessions/{session_id}/scores",
+            json={"client_id": "expired-0001", "phase": "pre", "value": 4},
+        )
+        assert api.status_code == 401 and api.json()["detail"] == "Sign in first."
+        htmx = await therapist.post(
+            f"/sessions/{session_id}/scores",
+            htmx=True,
+            data={"client_id": "expired-0002", "phase": "pre", "value": "4"},
+        )
+        assert htmx.status_code == 401 and htmx.headers["HX-Redirect"] == "/signin"
+        page = await therapist.get(f"/sessions/{session_id}", follow_redirects=False)
+        assert page.headers["location"] == "/signin"
 
-    again = await sign_in_as("therapist")
-    assert (await again.get(f"/api/sessions/{session_id}")).json()["scores"] == []
+        again = As(client, "therapist")
+        await again.sign_in()
+        assert (await again.get(f"/api/sessions/{session_id}")).json()["scores"] == []

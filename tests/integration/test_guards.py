@@ -14,7 +14,12 @@ def test_every_route_has_a_role_guard_or_is_public(app: Litestar) -> None:
     unguarded = []
     for route in app.routes:
         for handler in getattr(route, "route_handlers", []) or [getattr(route, "route_handler", None)]:
-            if handler is None or route.path in PUBLIC or route.path.startswith(("/static", "/schema")):
+            if (
+                handler is None
+                or route.path in PUBLIC
+                or handler.opt.get("public")
+                or route.path.startswith(("/static", "/schema"))
+            ):
                 continue
             if isinstance(handler, WebsocketRouteHandler):
                 if not handler.opt.get("roles"):

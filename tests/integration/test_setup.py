@@ -26,7 +26,7 @@ def test_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
 
 def test_settings_come_from_the_environment_with_embedded_defaults(tmp_path: Path) -> None:
     default = Settings.from_env({})
-    assert default.database_url == "" and default.migrate_on_start is True
+    assert default.database_url == "" and default.resolved_migrate_on_start() is True
     assert Settings(data_dir=tmp_path).resolved_database_url().startswith("sqlite+aiosqlite:///")
     custom = Settings.from_env(
         {

@@ -1,0 +1,88 @@
+"""Server-side sessions kept in the database, so every instance behind the load balancer shares them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from litestar.stores.base import Store
+from sqlalchemy import LargeBinary, delete
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import Column, Field, SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.clock import utcnow
+
+
+class WebSession(SQLModel, table=True):
+    __tablename__ = "web_session"
+
+    key: str = Field(primary_key=True, max_length=200)
+    value: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    expires_at: datetime | None = Field(default=None, index=True)
+
+
+def _seconds(value: int | timedelta | None) -> int | None:
+    return int(value.total_seconds()) if isinstance(value, timedelta) else value
+
+
+class DatabaseStore(Store):
+    """A Litestar store on the `web_session` table. The session maker is looked up at call time because
+    the engine is created when the app starts."""
+
+    def __init__(self, session_maker: Callable[[], async_sessionmaker[AsyncSession]]) -> None:
+        self._session_maker = session_maker
+
+    async def set(self, key: str, value: str | bytes, expires_in: int | timedelta | None = None) -> None:
+        data = value.encode() if isinstance(value, str) else value
+        seconds = _seconds(expires_in)
+        expires_at = utcnow() + timedelta(seconds=seconds) if seconds else None
+        async with self._session_maker()() as db:
+            row = await db.get(WebSession, key)
+            if row is None:
+                row = WebSession(key=key, value=data, expires_at=expires_at)
+            else:
+                row.value, row.expires_at = data, expires_at
+            db.add(row)
+            await db.commit()
+
+    async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
+        async with self._session_maker()() as db:
+            row = await db.get(WebSession, key)
+            if row is None:
+                return None
+            if row.expires_at is not None and row.expires_at <= utcnow():
+                await db.delete(row)
+                await db.commit()
+                return None
+            seconds = _seconds(renew_for)
+            if seconds and row.expires_at is not None:
+                row.expires_at = utcnow() + timedelta(seconds=seconds)
+                db.add(row)
+                await db.commit()
+            return row.value
+
+    async def delete(self, key: str) -> None:
+        async with self._session_maker()() as db:
+            await db.exec(delete(WebSession).where(WebSession.key == key))  # type: ignore[arg-type]
+            await db.commit()
+
+    async def delete_all(self) -> None:
+        async with self._session_maker()() as db:
+            await db.exec(delete(WebSession))  # type: ignore[call-overload]
+            await db.commit()
+
+    async def exists(self, key: str) -> bool:
+        return await self.get(key) is not None
+
+    async def expires_in(self, key: str) -> int | None:
+        async with self._session_maker()() as db:
+            row = await db.get(WebSession, key)
+        if row is None or row.expires_at is None:
+            return None
+        return max(0, int((row.expires_at - utcnow()).total_seconds()))
+
+    async def delete_expired(self) -> None:
+        async with self._session_maker()() as db:
+            await db.exec(delete(WebSession).where(WebSession.expires_at <= utcnow()))  # type: ignore[arg-type, operator]
+            await db.commit()
