@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Run every test (unit, integration, WebSocket, browser) and the linter, after installing what they need:
-# Python and npm packages, and Debian's Chromium for the browser tests.
+# Run every test and the linter, after installing what they need (Python and npm packages, Debian's
+# Chromium) and starting PostgreSQL and Redis if they are down. The suite runs twice: on the embedded
+# default (SQLite), then on PostgreSQL (a fresh database per test, dropped after) together with the
+# scale-out tests (several real instances with PostgreSQL or Redis pub/sub).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
@@ -9,6 +11,12 @@ if [ ! -x /usr/bin/chromium ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
 fi
+bash scripts/services.sh
 .venv/bin/ruff check server tests migrations bench
 .venv/bin/ruff format --check server tests migrations bench
-exec .venv/bin/pytest -q -p no:cacheprovider --output test-results --screenshot only-on-failure "$@"
+pytest_args=(-q -p no:cacheprovider --output test-results --screenshot only-on-failure "$@")
+echo "== Embedded default (SQLite, in-process pub/sub)"
+.venv/bin/pytest -m "not scale_out" "${pytest_args[@]}"
+echo "== PostgreSQL, and several instances with PostgreSQL or Redis pub/sub"
+BEDSIDE_TEST_POSTGRES="${BEDSIDE_TEST_POSTGRES:-postgresql://postgres@127.0.0.1:5432/test}" \
+  .venv/bin/pytest "${pytest_args[@]}"

@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from server.demo import DEMO_PASSWORD
+from tests import databases
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-results" / "screenshots"
@@ -54,7 +55,14 @@ def free_port() -> int:
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data_dir = tmp_path_factory.mktemp("bedside-browser")
     port = free_port()
-    env = {**os.environ, "BEDSIDE_DATA_DIR": str(data_dir), "DATABASE_URL": ""}
+    database = databases.new_database_name("bedside_browser") if databases.ADMIN_DSN else ""
+    if database:
+        databases.create_database(database)
+    env = {
+        **os.environ,
+        "BEDSIDE_DATA_DIR": str(data_dir),
+        "DATABASE_URL": databases.database_url(database) if database else "",
+    }
     log = (data_dir / "server.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "server", "serve", "--demo", "--port", str(port)],
@@ -76,6 +84,8 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield url
     proc.terminate()
     proc.wait(10)
+    if database:
+        databases.drop_database(database)
 
 
 @pytest.fixture(scope="session")

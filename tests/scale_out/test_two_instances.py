@@ -1,0 +1,144 @@
+"""Several instances behind a load balancer: a nurse's flag set on one reaches tablets on the others,
+sign-ins are shared, and a flag's expiry is pushed exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from datetime import UTC, datetime, timedelta
+
+import websockets
+from sqlalchemy import text
+
+from server import db
+from tests.scale_out.conftest import Cluster, Instance, sign_in
+
+
+def patient_id_on_board(nurse, name: str) -> int:  # type: ignore[no-untyped-def]
+    board = nurse.get("/board", follow_redirects=True).text
+    marker = board.index(name)
+    return int(board[board.rindex('data-patient-id="', 0, marker) :].split('"')[1])
+
+
+def cookie_header(client) -> str:  # type: ignore[no-untyped-def]
+    return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+
+
+async def open_worklist(instance: Instance, cookies: str):  # type: ignore[no-untyped-def]
+    socket = await websockets.connect(
+        instance.ws_url + "/ws/worklist", additional_headers={"Cookie": cookies, "Origin": instance.url}
+    )
+    await asyncio.wait_for(socket.recv(), 5)
+    return socket
+
+
+async def frames_for(socket, patient_id: int, seconds: float) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every frame that carries this patient's card, collected for a while."""
+    found, deadline = [], time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            message = str(await asyncio.wait_for(socket.recv(), left))
+        except TimeoutError:
+            break
+        if f'id="patient-card-{patient_id}"' in message:
+            found.append(message)
+    return found
+
+
+def test_flag_set_on_instance_a_reaches_a_tablet_on_instance_b_within_a_second(cluster: Cluster) -> None:
+    a, b = cluster.instances[:2]
+    nurse_on_a = sign_in(a, "nina")
+    therapist_on_a = sign_in(a, "tara")
+    patient_id = patient_id_on_board(nurse_on_a, "Vexley, Marlo")
+
+    async def scenario() -> tuple[str, float]:
+        tablet = await open_worklist(b, cookie_header(therapist_on_a))
+        try:
+            started = time.monotonic()
+            response = await asyncio.to_thread(
+                nurse_on_a.post,
+                f"/patients/{patient_id}/unavailable",
+                data={"kind": "imaging", "note": "CT"},
+                headers={"x-csrftoken": nurse_on_a.cookies["csrftoken"]},
+            )
+            assert response.status_code in (200, 303)
+            while True:
+                message = str(await asyncio.wait_for(tablet.recv(), 1.0 - (time.monotonic() - started)))
+                if f'id="patient-card-{patient_id}"' in message:
+                    return message, time.monotonic() - started
+        finally:
+            await tablet.close()
+
+    card, elapsed = asyncio.run(scenario())
+    assert "Unavailable: Imaging" in card and "CT" in card and 'hx-swap-oob="true"' in card
+    assert elapsed < 1.0
+
+
+def test_a_sign_in_on_one_instance_is_valid_on_the_other(cluster: Cluster) -> None:
+    a, b = cluster.instances[:2]
+    therapist = sign_in(a, "tara")
+    therapist.base_url = b.url  # type: ignore[assignment]
+    page = therapist.get("/worklist")
+    assert page.status_code == 200 and "Today's worklist" in page.text
+
+
+def test_flag_expiry_is_pushed_exactly_once_with_two_instances_sweeping(cluster: Cluster) -> None:
+    a, b = cluster.instances[:2]
+    nurse = sign_in(a, "nina")
+    therapist = sign_in(a, "tara")
+    patient_id = patient_id_on_board(nurse, "Thackery, Oriel")
+    until = datetime.now(UTC) + timedelta(seconds=2)
+
+    async def scenario() -> tuple[list[str], list[str]]:
+        on_a = await open_worklist(a, cookie_header(therapist))
+        on_b = await open_worklist(b, cookie_header(therapist))
+        try:
+            created = await asyncio.to_thread(
+                nurse.post,
+                f"/api/patients/{patient_id}/flags",
+                json={"kind": "sleeping", "until": until.isoformat()},
+                headers={"x-csrftoken": nurse.cookies["csrftoken"]},
+            )
+            assert created.status_code == 201, created.text
+            return tuple(
+                await asyncio.gather(frames_for(on_a, patient_id, 3.5), frames_for(on_b, patient_id, 3.5))
+            )  # type: ignore[return-value]
+        finally:
+            await on_a.close()
+            await on_b.close()
+
+    seen_on_a, seen_on_b = asyncio.run(scenario())
+    for frames in (seen_on_a, seen_on_b):
+        assert len(frames) == 2, f"expected the flag and its expiry, once each: {len(frames)} frames"
+        assert "Unavailable: Sleeping" in frames[0]
+        assert re.search(r"<strong>Available</strong>", frames[1])
+
+    async def count_expiry_events() -> int:
+        engine = db.make_engine(cluster.database_url)
+        async with engine.connect() as connection:
+            result = await connection.execute(
+                text("SELECT count(*) FROM unit_event WHERE kind = 'flag_expired' AND patient_id = :p"),
+                {"p": patient_id},
+            )
+            count = int(result.scalar_one())
+        await engine.dispose()
+        return count
+
+    assert asyncio.run(count_expiry_events()) == 1
+
+
+def test_graceful_shutdown_closes_tablets_with_a_reconnect_code(cluster: Cluster) -> None:
+    c = cluster.start("c")
+    therapist = sign_in(c, "tara")
+
+    async def scenario() -> int:
+        tablet = await open_worklist(c, cookie_header(therapist))
+        await asyncio.to_thread(c.stop)
+        try:
+            await asyncio.wait_for(tablet.recv(), 5)
+        except websockets.ConnectionClosed as closed:
+            return closed.rcvd.code if closed.rcvd else 1006
+        return -1
+
+    assert asyncio.run(scenario()) in (1012,), "1012 (service restart) makes htmx's ws extension reconnect"
