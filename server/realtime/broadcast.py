@@ -136,9 +136,13 @@ class Broadcaster:
         proves the broker is reachable and the listener is not deaf."""
         token = secrets.token_hex(8)
         self._pings[token] = arrived = asyncio.Event()
-        try:
+
+        async def round_trip() -> None:
             await self.channels.wait_published(json.dumps({"kind": "ping", "token": token}), [EVENTS_CHANNEL])
-            await asyncio.wait_for(arrived.wait(), timeout)
+            await arrived.wait()
+
+        try:
+            await asyncio.wait_for(round_trip(), timeout)
             return True
         except Exception:
             return False
