@@ -40,6 +40,7 @@ from server.clock import utcnow
 from server.errors import BedsideError
 from server.health import healthz, readyz
 from server.patients import api as patients_api
+from server.patients import order_controller
 from server.patients.controller import board_page, comfort_care_page, my_board, patient_page, worklist_page
 from server.realtime.broadcast import EVENTS_CHANNEL, Broadcaster
 from server.realtime.controller import board_socket, patient_socket, worklist_socket
@@ -91,6 +92,13 @@ ROUTES: list[Any] = [
     finish_massage,
     complete_session,
     audit_log_page,
+    order_controller.new_order_page,
+    order_controller.write_order,
+    order_controller.edit_order_page,
+    order_controller.edit_order,
+    order_controller.add_restriction,
+    order_controller.move_order,
+    order_controller.remove_restriction,
     patients_api.unit_patients,
     availability_api.create_flag,
     availability_api.clear_flag,

@@ -55,7 +55,7 @@ PATIENTS = [
         "4W",
         "412",
         allergies="Latex",
-        restrictions=(("chest", "right", "Port"), ("arm", "left", "IV site")),
+        restrictions=(("chest", "right", "Port"), ("forearm", "left", "IV site")),
     ),
     DemoPatient(
         "DEMO-1002",
@@ -66,7 +66,7 @@ PATIENTS = [
         "414",
         indication="anxiety",
         techniques=("Swedish", "Reflexology"),
-        restrictions=(("abdomen", "", "Fresh incision"),),
+        restrictions=(("abdomen", "", "Incision"),),
     ),
     DemoPatient(
         "DEMO-1003",
@@ -77,7 +77,7 @@ PATIENTS = [
         "415",
         fall_risk=True,
         isolation="Contact",
-        restrictions=(("leg", "left", "DVT"),),
+        restrictions=(("lower leg", "left", "DVT"),),
     ),
     DemoPatient(
         "DEMO-1004",
@@ -97,7 +97,7 @@ PATIENTS = [
         date(1962, 1, 30),
         "4W",
         "418",
-        restrictions=(("chest", "left", "Radiation field"), ("arm", "left", "Lymphedema risk")),
+        restrictions=(("chest", "left", "Radiation field"), ("upper arm", "left", "Lymphedema risk")),
     ),
     DemoPatient(
         "DEMO-1006",
@@ -142,7 +142,7 @@ PATIENTS = [
         comfort_care=True,
         indication="comfort",
         max_pressure=1,
-        restrictions=(("back", "", "Pressure injury"),),
+        restrictions=(("lower back", "", "Pressure injury"),),
     ),
     DemoPatient(
         "DEMO-2003",

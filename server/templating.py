@@ -8,6 +8,7 @@ from jinja2 import Environment
 
 from server.availability.models import FLAG_LABELS
 from server.clock import to_local
+from server.patients.models import WALTON_PRESSURE
 
 
 def install_filters(env: Environment, zone: str) -> None:
@@ -27,4 +28,5 @@ def install_filters(env: Environment, zone: str) -> None:
         local_time=local_time, local_datetime=local_datetime, long_date=long_date, minutes=minutes
     )
     env.globals["timezone"] = zone
+    env.globals["walton"] = WALTON_PRESSURE
     env.globals["flag_kinds"] = [(kind.value, label) for kind, label in FLAG_LABELS.items()]

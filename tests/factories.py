@@ -102,7 +102,7 @@ async def build_world(db: AsyncSession) -> World:
     world = World(unit_ids={"4W": west.id, "HH": hospice.id})  # type: ignore[dict-item]
     world.patient_ids["ada"] = (
         await make_patient(
-            db, west, family="Ashby", allergies="Latex", restrictions=(("arm", "left", "IV site"),)
+            db, west, family="Ashby", allergies="Latex", restrictions=(("forearm", "left", "IV site"),)
         )
     ).id  # type: ignore[assignment]
     world.patient_ids["ben"] = (await make_patient(db, west, family="Brook")).id  # type: ignore[assignment]

@@ -94,3 +94,47 @@ class SiteRestriction(SQLModel, table=True):
     @property
     def label(self) -> str:
         return f"{self.side} {self.region}".strip() + f" ({self.reason})"
+
+
+INDICATIONS = ("pain", "anxiety", "edema", "sleep", "comfort")
+FREQUENCIES = ("once", "daily", "twice daily", "three times a week", "weekly", "as needed")
+REGIONS = (
+    "head",
+    "neck",
+    "shoulder",
+    "upper arm",
+    "forearm",
+    "hand",
+    "chest",
+    "abdomen",
+    "upper back",
+    "lower back",
+    "hip",
+    "thigh",
+    "knee",
+    "lower leg",
+    "foot",
+)
+"""The body regions a restriction or a treatment names; the body map draws the same list."""
+SIDES = ("", "left", "right", "both")
+RESTRICTION_REASONS = (
+    "IV site",
+    "Port",
+    "Incision",
+    "Drain",
+    "DVT",
+    "Radiation field",
+    "Fracture",
+    "Lymphedema risk",
+    "Open wound",
+    "Pressure injury",
+    "Other",
+)
+WALTON_PRESSURE = {
+    1: "lightest touch, skin only",
+    2: "light pressure",
+    3: "moderate pressure",
+    4: "firm pressure",
+    5: "deep pressure",
+}
+"""Level numbers of the Walton pressure scale with plain descriptions (not official level names)."""

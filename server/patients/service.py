@@ -31,6 +31,7 @@ class PatientCard:
     flag: AvailabilityFlag | None = None
     last_pain: Score | None = None
     open_session: MassageSession | None = None
+    order_on_hold: MassageOrder | None = None
 
     @property
     def available(self) -> bool:
@@ -84,6 +85,7 @@ async def load_cards(
         for u in (await db.exec(select(Unit).where(col(Unit.id).in_({p.unit_id for p in patients})))).all()
     }
     orders: dict[int, MassageOrder] = {}
+    held: dict[int, MassageOrder] = {}
     for order in (
         await db.exec(
             select(MassageOrder).where(col(MassageOrder.patient_id).in_(ids)).order_by(col(MassageOrder.id))
@@ -91,12 +93,17 @@ async def load_cards(
     ).all():
         if order_is_current(order, today):
             orders[order.patient_id] = order
+        elif order.status == OrderStatus.on_hold:
+            held[order.patient_id] = order
     restrictions: dict[int, list[SiteRestriction]] = {}
-    if orders:
+    shown_orders = {**held, **orders}
+    if shown_orders:
         rows = await db.exec(
-            select(SiteRestriction).where(col(SiteRestriction.order_id).in_([o.id for o in orders.values()]))
+            select(SiteRestriction).where(
+                col(SiteRestriction.order_id).in_([o.id for o in shown_orders.values()])
+            )
         )
-        by_order = {o.id: pid for pid, o in orders.items()}
+        by_order = {o.id: pid for pid, o in shown_orders.items()}
         for restriction in rows.all():
             restrictions.setdefault(by_order[restriction.order_id], []).append(restriction)
     flags: dict[int, AvailabilityFlag] = {}
@@ -140,6 +147,7 @@ async def load_cards(
             flag=flags.get(p.id),
             last_pain=last_pain.get(p.id),
             open_session=open_sessions.get(p.id),  # type: ignore[arg-type]
+            order_on_hold=held.get(p.id),  # type: ignore[arg-type]
         )
         for p in patients
     ]

@@ -49,6 +49,8 @@ async def start_session(
     """Open a session on the patient's current order; a second tap returns the session already open."""
     patient = await get_patient_for(db, actor, patient_id)
     card = (await load_cards(db, [patient], now, today))[0]
+    if card.order is None and card.order_on_hold is not None:
+        raise Conflict("The massage order is on hold; a session can start when the physician resumes it.")
     if card.order is None:
         raise Conflict("This patient has no active massage order today; a session needs one.")
     if card.open_session is not None:

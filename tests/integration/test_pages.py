@@ -24,7 +24,7 @@ async def test_worklist_card_shows_room_availability_precautions_and_last_pain(
     )
     therapist = await sign_in_as("therapist")
     page = text_of((await therapist.get("/worklist")).text)
-    assert "Ashby, Test" in page and "Allergies: Latex" in page and "Avoid left arm (IV site)" in page
+    assert "Ashby, Test" in page and "Allergies: Latex" in page and "Avoid left forearm (IV site)" in page
     assert "Unavailable: Imaging until 23:59 · MRI" in page
     assert page.index("Ashby, Test") < page.index("Brook, Test"), "available patients come first"
     assert "Noorder" not in page, "patients without an active order are not on the worklist"
