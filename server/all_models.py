@@ -4,14 +4,16 @@ from sqlmodel import SQLModel
 
 from server.audit.models import AuditEvent
 from server.auth.models import User, UserUnit
+from server.auth.session_store import WebSession
 from server.availability.models import AvailabilityFlag
 from server.patients.models import MassageOrder, Patient, SiteRestriction, Unit
 from server.realtime.models import UnitEvent
-from server.sessions.models import MassageSession, Score
+from server.sessions.models import Amendment, MassageSession, Score
 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "Amendment",
     "AuditEvent",
     "AvailabilityFlag",
     "MassageOrder",
@@ -23,5 +25,6 @@ __all__ = [
     "UnitEvent",
     "User",
     "UserUnit",
+    "WebSession",
     "metadata",
 ]

@@ -29,30 +29,24 @@ from litestar.template.config import TemplateConfig
 from redis.asyncio import Redis
 
 from server import db
-from server.audit.controller import audit_log_page
-from server.auth.controller import home, signin, signin_page, signout
+from server.audit import controller as audit_controller
+from server.auth import controller as auth_controller
 from server.auth.session_store import DatabaseStore
 from server.auth.sessions import make_session_auth
 from server.availability import api as availability_api
-from server.availability.controller import mark_available, mark_unavailable
+from server.availability import controller as availability_controller
 from server.availability.service import announce_expired_flags
 from server.clock import utcnow
 from server.errors import BedsideError
 from server.health import healthz, readyz
 from server.patients import api as patients_api
+from server.patients import controller as patients_controller
 from server.patients import order_controller
-from server.patients.controller import board_page, comfort_care_page, my_board, patient_page, worklist_page
+from server.realtime import controller as realtime_controller
 from server.realtime.broadcast import EVENTS_CHANNEL, Broadcaster
-from server.realtime.controller import board_socket, patient_socket, worklist_socket
 from server.realtime.hub import LocalHub
 from server.sessions import api as sessions_api
-from server.sessions.controller import (
-    complete_session,
-    finish_massage,
-    record_score,
-    session_page,
-    start_session,
-)
+from server.sessions import controller as sessions_controller
 from server.settings import Settings
 from server.templating import install_filters
 from server.web import is_htmx
@@ -73,44 +67,24 @@ SECURITY_HEADERS = [
 ]
 
 ROUTES: list[Any] = [
-    healthz,
-    readyz,
-    signin_page,
-    signin,
-    signout,
-    home,
-    worklist_page,
-    my_board,
-    board_page,
-    comfort_care_page,
-    patient_page,
-    mark_unavailable,
-    mark_available,
-    start_session,
-    session_page,
-    record_score,
-    finish_massage,
-    complete_session,
-    audit_log_page,
-    order_controller.new_order_page,
-    order_controller.write_order,
-    order_controller.edit_order_page,
-    order_controller.edit_order,
-    order_controller.add_restriction,
-    order_controller.move_order,
+    healthz, readyz,
+    auth_controller.signin_page, auth_controller.signin, auth_controller.signout, auth_controller.home,
+    patients_controller.worklist_page, patients_controller.my_board, patients_controller.board_page,
+    patients_controller.comfort_care_page, patients_controller.patient_page,
+    order_controller.new_order_page, order_controller.write_order, order_controller.edit_order_page,
+    order_controller.edit_order, order_controller.add_restriction, order_controller.move_order,
     order_controller.remove_restriction,
-    patients_api.unit_patients,
-    availability_api.create_flag,
-    availability_api.clear_flag,
-    sessions_api.api_start_session,
-    sessions_api.api_get_session,
-    sessions_api.api_record_score,
-    sessions_api.api_finish,
-    sessions_api.api_complete,
-    worklist_socket,
-    board_socket,
-    patient_socket,
-]
+    availability_controller.mark_unavailable, availability_controller.mark_available,
+    sessions_controller.start_session, sessions_controller.session_page, sessions_controller.record_screening,
+    sessions_controller.record_consent, sessions_controller.record_score, sessions_controller.finish_massage,
+    sessions_controller.complete_session, sessions_controller.stop_session,
+    audit_controller.audit_log_page,
+    patients_api.unit_patients, availability_api.create_flag, availability_api.clear_flag,
+    sessions_api.api_start_session, sessions_api.api_get_session, sessions_api.api_screening,
+    sessions_api.api_consent, sessions_api.api_record_score, sessions_api.api_finish,
+    sessions_api.api_complete, sessions_api.api_stop,
+    realtime_controller.worklist_socket, realtime_controller.board_socket, realtime_controller.patient_socket,
+]  # fmt: skip
 
 
 def error_response(request: Request, status_code: int, message: str) -> Response:

@@ -131,3 +131,26 @@ def sign_in_as(client: AsyncTestClient):  # type: ignore[no-untyped-def]
 def text_of(html: str) -> str:
     """Visible text, whitespace collapsed: what a user reads."""
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+ALL_CLEAR = {
+    "fever": "no",
+    "dvt": "no",
+    "low_platelets": "no",
+    "fracture": "no",
+    "wound": "no",
+    "unstable": "no",
+    "declines": "no",
+}
+
+
+async def ready_session(therapist: As, patient_id: int) -> int:
+    """Start a session, screen it all clear, record verbal consent: ready for the pre score."""
+    started = await therapist.post(f"/api/patients/{patient_id}/sessions")
+    assert started.status_code == 201, started.text
+    session_id = int(started.json()["id"])
+    screened = await therapist.post(f"/api/sessions/{session_id}/screening", json={"answers": ALL_CLEAR})
+    assert screened.status_code == 200, screened.text
+    consented = await therapist.post(f"/api/sessions/{session_id}/consent", json={"by": "patient"})
+    assert consented.status_code == 200, consented.text
+    return session_id

@@ -53,6 +53,11 @@ class SessionOut(msgspec.Struct):
     completed_at: datetime | None
     active_seconds: int
     note: str
+    stop_reason: str
+    screening: dict[str, str]
+    precautions: list[str]
+    consent_by: str
+    consent_surrogate_name: str
     scores: list[ScoreOut]
 
 
@@ -89,6 +94,11 @@ async def session_out(db: AsyncSession, request: Request, session_id: FromPath[i
         completed_at=s.completed_at,
         active_seconds=s.active_seconds,
         note=s.note,
+        stop_reason=s.stop_reason,
+        screening=s.screening,
+        precautions=s.screening_precautions,
+        consent_by=s.consent_by,
+        consent_surrogate_name=s.consent_surrogate_name,
         scores=[score_out(x) for x in view.scores],
     )
 
@@ -165,6 +175,75 @@ async def api_complete(
     now, _ = now_and_today(request)
     s = await service.complete_session(
         db_session, actor_of(request), session_id, patient_id=data.patient_id, note=data.note, now=now
+    )
+    await broadcaster.patient_changed(s.patient_id)
+    return await session_out(db_session, request, session_id)
+
+
+class ScreeningIn(msgspec.Struct):
+    answers: dict[str, str] = {}
+    patient_id: int | None = None
+
+
+class ConsentIn(msgspec.Struct):
+    by: str = ""
+    surrogate_name: str = ""
+    patient_id: int | None = None
+
+
+class StopIn(msgspec.Struct):
+    reason: str = ""
+    patient_id: int | None = None
+
+
+@post("/api/sessions/{session_id:int}/screening", guards=therapist_only, status_code=200)
+async def api_screening(
+    request: Request,
+    session_id: FromPath[int],
+    data: JSONBody[ScreeningIn],
+    db_session: NamedDependency[AsyncSession],
+    broadcaster: NamedDependency[Broadcaster],
+) -> SessionOut:
+    now, _ = now_and_today(request)
+    s = await service.record_screening(
+        db_session, actor_of(request), session_id, patient_id=data.patient_id, answers=data.answers, now=now
+    )
+    if s.state == "stopped":
+        await broadcaster.patient_changed(s.patient_id)
+    return await session_out(db_session, request, session_id)
+
+
+@post("/api/sessions/{session_id:int}/consent", guards=therapist_only, status_code=200)
+async def api_consent(
+    request: Request,
+    session_id: FromPath[int],
+    data: JSONBody[ConsentIn],
+    db_session: NamedDependency[AsyncSession],
+) -> SessionOut:
+    now, _ = now_and_today(request)
+    await service.record_consent(
+        db_session,
+        actor_of(request),
+        session_id,
+        patient_id=data.patient_id,
+        by=data.by,
+        surrogate_name=data.surrogate_name,
+        now=now,
+    )
+    return await session_out(db_session, request, session_id)
+
+
+@post("/api/sessions/{session_id:int}/stop", guards=therapist_only, status_code=200)
+async def api_stop(
+    request: Request,
+    session_id: FromPath[int],
+    data: JSONBody[StopIn],
+    db_session: NamedDependency[AsyncSession],
+    broadcaster: NamedDependency[Broadcaster],
+) -> SessionOut:
+    now, _ = now_and_today(request)
+    s = await service.stop_session(
+        db_session, actor_of(request), session_id, patient_id=data.patient_id, reason=data.reason, now=now
     )
     await broadcaster.patient_changed(s.patient_id)
     return await session_out(db_session, request, session_id)

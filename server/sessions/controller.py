@@ -21,9 +21,11 @@ from server.realtime.broadcast import Broadcaster
 from server.sessions import service
 from server.sessions.rules import ScoreSubmission
 from server.sessions.scales import SCALES
+from server.sessions.screening import SCREENING_ITEMS, STOP_ONLY
 from server.web import actor_of, is_htmx, now_and_today
 
 therapist_only = [requires_role(Role.therapist)]
+STOP_REASONS = ("Contraindication found", "Patient declined", "Clinical change", "Patient unwell", "Other")
 
 
 @dataclass
@@ -36,13 +38,33 @@ class ScoreForm:
 
 
 @dataclass
+class ConsentForm:
+    by: str = ""
+    surrogate_name: str = ""
+    patient_id: int | None = None
+
+
+@dataclass
+class StopForm:
+    reason: str = ""
+    patient_id: int | None = None
+
+
+@dataclass
 class StepForm:
     patient_id: int | None = None
     note: str = ""
 
 
 def panel_context(view: service.SessionView) -> dict[str, object]:
-    return {"view": view, "scale": SCALES[view.patient.pain_scale], "client_id": uuid.uuid4().hex}
+    return {
+        "view": view,
+        "scale": SCALES[view.patient.pain_scale],
+        "client_id": uuid.uuid4().hex,
+        "screening_items": SCREENING_ITEMS,
+        "stop_only": STOP_ONLY,
+        "stop_reasons": STOP_REASONS,
+    }
 
 
 async def _panel(request: Request, db: AsyncSession, session_id: FromPath[int]) -> Template | Redirect:
@@ -128,3 +150,70 @@ async def complete_session(
     )
     await broadcaster.patient_changed(massage_session.patient_id)
     return await _panel(request, db_session, session_id)
+
+
+@post("/sessions/{session_id:int}/screening", guards=therapist_only, status_code=200)
+async def record_screening(
+    request: Request,
+    session_id: FromPath[int],
+    data: URLEncodedBody[dict[str, str]],
+    db_session: NamedDependency[AsyncSession],
+    broadcaster: NamedDependency[Broadcaster],
+) -> Template | Redirect:
+    now, _ = now_and_today(request)
+    answers = {key.removeprefix("screen_"): value for key, value in data.items() if key.startswith("screen_")}
+    massage_session = await service.record_screening(
+        db_session, actor_of(request), session_id, patient_id=_patient_id(data), answers=answers, now=now
+    )
+    if massage_session.state == "stopped":
+        await broadcaster.patient_changed(massage_session.patient_id)
+    return await _panel(request, db_session, session_id)
+
+
+@post("/sessions/{session_id:int}/consent", guards=therapist_only, status_code=200)
+async def record_consent(
+    request: Request,
+    session_id: FromPath[int],
+    data: URLEncodedBody[ConsentForm],
+    db_session: NamedDependency[AsyncSession],
+    broadcaster: NamedDependency[Broadcaster],
+) -> Template | Redirect:
+    now, _ = now_and_today(request)
+    actor = actor_of(request)
+    if data.by == "declined":
+        stopped = await service.stop_session(
+            db_session, actor, session_id, patient_id=data.patient_id, reason="Patient declined", now=now
+        )
+        await broadcaster.patient_changed(stopped.patient_id)
+    else:
+        await service.record_consent(
+            db_session,
+            actor,
+            session_id,
+            patient_id=data.patient_id,
+            by=data.by,
+            surrogate_name=data.surrogate_name,
+            now=now,
+        )
+    return await _panel(request, db_session, session_id)
+
+
+@post("/sessions/{session_id:int}/stop", guards=therapist_only, status_code=200)
+async def stop_session(
+    request: Request,
+    session_id: FromPath[int],
+    data: URLEncodedBody[StopForm],
+    db_session: NamedDependency[AsyncSession],
+    broadcaster: NamedDependency[Broadcaster],
+) -> Template | Redirect:
+    now, _ = now_and_today(request)
+    stopped = await service.stop_session(
+        db_session, actor_of(request), session_id, patient_id=data.patient_id, reason=data.reason, now=now
+    )
+    await broadcaster.patient_changed(stopped.patient_id)
+    return await _panel(request, db_session, session_id)
+
+
+def _patient_id(data: dict[str, str]) -> int | None:
+    value = data.get("patient_id", "")
+    return int(value) if value.isdigit() else None

@@ -54,6 +54,23 @@ class MassageSession(SQLModel, table=True):
     note: str = Field(default="", max_length=2000)
     signed_at: datetime | None = None
     signed_by_id: int | None = Field(default=None, foreign_key="care_user.id")
+    screening: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    """The contraindication screen: item -> no / modify / stop."""
+    screening_precautions: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    screened_at: datetime | None = None
+    consent_by: str = Field(default="", max_length=20)
+    """patient or surrogate; always verbal at the bedside."""
+    consent_surrogate_name: str = Field(default="", max_length=120)
+    consent_at: datetime | None = None
+    paused_at: datetime | None = None
+    pressure_reason: str = Field(default="", max_length=200)
+    region_reasons: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    """Restricted regions treated anyway, each with the therapist's recorded reason."""
+    response: str = Field(default="", max_length=40)
+    soap_subjective: str = Field(default="", max_length=2000)
+    soap_objective: str = Field(default="", max_length=2000)
+    soap_assessment: str = Field(default="", max_length=2000)
+    soap_plan: str = Field(default="", max_length=2000)
 
 
 class Score(SQLModel, table=True):
@@ -72,5 +89,19 @@ class Score(SQLModel, table=True):
     scale: str = Field(default="nrs", max_length=16)
     value: int | None = None
     not_obtainable_reason: str = Field(default="", max_length=40)
+    items: dict[str, int] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    """Item scores of an observed scale (PAINAD, FLACC); `value` is their total."""
     recorded_by_id: int = Field(foreign_key="care_user.id")
     recorded_at: datetime = Field(default_factory=utcnow)
+
+
+class Amendment(SQLModel, table=True):
+    """A correction to a signed session record: added beside the original, never written over it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="massage_session.id", index=True)
+    author_id: int = Field(foreign_key="care_user.id")
+    author_name: str = Field(max_length=120)
+    at: datetime = Field(default_factory=utcnow)
+    reason: str = Field(max_length=200)
+    text: str = Field(max_length=2000)

@@ -41,11 +41,15 @@ def is_replay_of(existing: Score | None, submission: ScoreSubmission) -> bool:
 
 
 def session_step(massage_session: MassageSession, scores: Iterable[Score]) -> str:
-    """The screen the therapist should see: pre, running, post, note or done."""
+    """The screen the therapist should see: screen, consent, pre, running, post, note or done."""
     phases = {s.phase for s in scores if s.measure == "pain"}
     state = massage_session.state
     if state in (SessionState.completed, SessionState.stopped, SessionState.rescheduled):
         return "done"
+    if massage_session.screened_at is None:
+        return "screen"
+    if massage_session.consent_at is None:
+        return "consent"
     if Phase.pre not in phases:
         return "pre"
     if massage_session.massage_ended_at is None:

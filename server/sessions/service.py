@@ -18,6 +18,7 @@ from server.realtime.events import record_unit_event
 from server.sessions.models import OPEN_STATES, MassageSession, Phase, Score, SessionState
 from server.sessions.rules import ScoreSubmission, active_seconds, is_replay_of, session_step
 from server.sessions.scales import MEASURES, validate_score
+from server.sessions.screening import check_consent, evaluate_screening
 
 NOTE_MAX = 2000
 
@@ -148,6 +149,8 @@ async def record_score(
         raise Conflict(
             f"A {phase} {submission.measure} score of {taken.value} is already recorded for this session."
         )
+    if massage_session.screened_at is None or massage_session.consent_at is None:
+        raise Conflict("Screen for contraindications and record consent before the first score.")
     if phase == Phase.post and massage_session.started_at is None:
         raise Conflict("Record the pre-massage score first.")
     score = Score(
@@ -239,6 +242,107 @@ async def complete_session(
     await record_unit_event(db, patient.unit_id, patient.id, "session_completed")
     record_audit(
         db, actor, AuditAction.update, "MassageSession", session_id, patient_id=patient.id, detail="completed"
+    )
+    await db.commit()
+    return massage_session
+
+
+async def record_screening(
+    db: AsyncSession,
+    actor: Actor,
+    session_id: int,
+    *,
+    patient_id: int | None,
+    answers: dict[str, str],
+    now: datetime,
+) -> MassageSession:
+    """Record every answer; a stop answer ends the session as stopped ("do no harm")."""
+    massage_session, patient = await _session_for(db, actor, session_id)
+    _check_patient(massage_session, patient_id)
+    _check_own_open_session(actor, massage_session)
+    if massage_session.screened_at is not None:
+        raise Conflict("The screen for this session is already recorded.")
+    outcome = evaluate_screening(answers)
+    massage_session.screening, massage_session.screened_at = outcome.answers, now
+    massage_session.screening_precautions = outcome.precautions
+    detail = "screened: clear"
+    if outcome.stop_reason:
+        massage_session.state, massage_session.stop_reason = SessionState.stopped, outcome.stop_reason
+        massage_session.completed_at = now
+        detail = f"stopped at screening: {outcome.stop_reason}"
+        await record_unit_event(db, patient.unit_id, patient.id, "session_stopped")
+    elif outcome.precautions:
+        detail = f"screened: {len(outcome.precautions)} precaution(s)"
+    db.add(massage_session)
+    record_audit(
+        db, actor, AuditAction.update, "MassageSession", session_id, patient_id=patient.id, detail=detail
+    )
+    await db.commit()
+    return massage_session
+
+
+async def record_consent(
+    db: AsyncSession,
+    actor: Actor,
+    session_id: int,
+    *,
+    patient_id: int | None,
+    by: str,
+    surrogate_name: str,
+    now: datetime,
+) -> MassageSession:
+    massage_session, patient = await _session_for(db, actor, session_id)
+    _check_patient(massage_session, patient_id)
+    _check_own_open_session(actor, massage_session)
+    if massage_session.screened_at is None:
+        raise Conflict("Screen for contraindications before asking for consent.")
+    name = check_consent(by, surrogate_name)
+    massage_session.consent_by, massage_session.consent_surrogate_name = by, name
+    massage_session.consent_at = now
+    db.add(massage_session)
+    record_audit(
+        db,
+        actor,
+        AuditAction.update,
+        "MassageSession",
+        session_id,
+        patient_id=patient.id,
+        detail=f"verbal consent: {by}{' ' + name if name else ''}",
+    )
+    await db.commit()
+    return massage_session
+
+
+async def stop_session(
+    db: AsyncSession, actor: Actor, session_id: int, *, patient_id: int | None, reason: str, now: datetime
+) -> MassageSession:
+    """Stop for a reason (contraindication found, patient declined, clinical change): the session ends."""
+    massage_session, patient = await _session_for(db, actor, session_id)
+    _check_patient(massage_session, patient_id)
+    _check_own_open_session(actor, massage_session)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Say why the session stops.")
+    if len(reason) > 80:
+        raise InvalidInput("Keep the reason under 80 characters.")
+    if massage_session.started_at is not None and massage_session.massage_ended_at is None:
+        massage_session.massage_ended_at = now
+        massage_session.active_seconds = active_seconds(massage_session.started_at, now)
+    massage_session.state, massage_session.stop_reason, massage_session.completed_at = (
+        SessionState.stopped,
+        reason,
+        now,
+    )
+    db.add(massage_session)
+    await record_unit_event(db, patient.unit_id, patient.id, "session_stopped")
+    record_audit(
+        db,
+        actor,
+        AuditAction.update,
+        "MassageSession",
+        session_id,
+        patient_id=patient.id,
+        detail=f"stopped: {reason}",
     )
     await db.commit()
     return massage_session

@@ -40,6 +40,12 @@ def test_nurse_flag_changes_the_therapists_worklist_live_then_therapist_records_
     expect(therapist.locator(".patient-header")).to_contain_text("MRN DEMO-1001")
     screenshot(therapist, "patient-page")
     therapist.get_by_role("button", name="Start session").tap()
+    expect(therapist.locator(".screening-item")).to_have_count(7)
+    for question in therapist.locator(".screening-item").all():
+        question.get_by_label("No").tap()
+    screenshot(therapist, "session-screening")
+    therapist.get_by_role("button", name="Record the screen").tap()
+    therapist.get_by_role("button", name="Patient agreed (verbal)").tap()
     therapist.get_by_role("button", name="Pre pain 6 of 10").tap()
     expect(therapist.locator("#session-panel")).to_contain_text("Pain before: 6")
     screenshot(therapist, "session-running")

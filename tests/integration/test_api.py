@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
+from tests.conftest import ready_session
 from tests.factories import World
-
-
-async def start(therapist, patient_id: int) -> int:  # type: ignore[no-untyped-def]
-    response = await therapist.post(f"/api/patients/{patient_id}/sessions")
-    assert response.status_code == 201, response.text
-    return int(response.json()["id"])
 
 
 async def test_nurse_sets_and_clears_a_flag(sign_in_as, world: World) -> None:  # type: ignore[no-untyped-def]
@@ -45,7 +40,7 @@ async def test_flag_with_unknown_kind_or_past_until_is_refused(sign_in_as, world
 
 async def test_whole_session_through_the_api(sign_in_as, world: World) -> None:  # type: ignore[no-untyped-def]
     therapist = await sign_in_as("therapist")
-    session_id = await start(therapist, world.patient_ids["ada"])
+    session_id = await ready_session(therapist, world.patient_ids["ada"])
     pre = await therapist.post(
         f"/api/sessions/{session_id}/scores",
         json={"client_id": "c0ffee-pre-0001", "phase": "pre", "value": 7},
@@ -66,7 +61,7 @@ async def test_whole_session_through_the_api(sign_in_as, world: World) -> None: 
 
 async def test_replayed_score_is_stored_once_and_answered_the_same(sign_in_as, world: World) -> None:  # type: ignore[no-untyped-def]
     therapist = await sign_in_as("therapist")
-    session_id = await start(therapist, world.patient_ids["ada"])
+    session_id = await ready_session(therapist, world.patient_ids["ada"])
     submission = {"client_id": "replay-me-0001", "phase": "pre", "value": 5}
     first = await therapist.post(f"/api/sessions/{session_id}/scores", json=submission)
     again = await therapist.post(f"/api/sessions/{session_id}/scores", json=submission)
@@ -77,7 +72,7 @@ async def test_replayed_score_is_stored_once_and_answered_the_same(sign_in_as, w
 
 async def test_out_of_range_or_missing_score_gets_422_and_stores_nothing(sign_in_as, world: World) -> None:  # type: ignore[no-untyped-def]
     therapist = await sign_in_as("therapist")
-    session_id = await start(therapist, world.patient_ids["ada"])
+    session_id = await ready_session(therapist, world.patient_ids["ada"])
     too_high = await therapist.post(
         f"/api/sessions/{session_id}/scores",
         json={"client_id": "bad-value-0001", "phase": "pre", "value": 11},
@@ -101,7 +96,7 @@ async def test_out_of_range_or_missing_score_gets_422_and_stores_nothing(sign_in
 
 async def test_score_naming_another_patient_is_refused_with_409(sign_in_as, world: World) -> None:  # type: ignore[no-untyped-def]
     therapist = await sign_in_as("therapist")
-    session_id = await start(therapist, world.patient_ids["ada"])
+    session_id = await ready_session(therapist, world.patient_ids["ada"])
     wrong = await therapist.post(
         f"/api/sessions/{session_id}/scores",
         json={
@@ -127,7 +122,7 @@ async def test_session_needs_an_active_order_and_an_available_patient(sign_in_as
 
 async def test_completing_without_a_post_score_is_refused(sign_in_as, world: World) -> None:  # type: ignore[no-untyped-def]
     therapist = await sign_in_as("therapist")
-    session_id = await start(therapist, world.patient_ids["ada"])
+    session_id = await ready_session(therapist, world.patient_ids["ada"])
     await therapist.post(
         f"/api/sessions/{session_id}/scores", json={"client_id": "early-pre-0001", "phase": "pre", "value": 4}
     )

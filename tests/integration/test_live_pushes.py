@@ -7,7 +7,7 @@ import queue
 import pytest
 from litestar.exceptions import WebSocketDisconnect
 
-from tests.conftest import As
+from tests.conftest import As, ready_session
 from tests.factories import World
 
 
@@ -81,7 +81,7 @@ async def test_recorded_score_reaches_the_nurse_board(sign_in_as, world: World) 
     nurse = await sign_in_as("nurse")
     therapist = await sign_in_as("therapist")
     patient = world.patient_ids["ada"]
-    session_id = (await therapist.post(f"/api/patients/{patient}/sessions")).json()["id"]
+    session_id = await ready_session(therapist, patient)
     with await nurse.websocket(f"/ws/units/{world.unit_ids['4W']}/board") as board:
         drain(board)
         await therapist.post(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import text_of
+from tests.conftest import ALL_CLEAR, ready_session, text_of
 from tests.factories import World
 
 
@@ -52,6 +52,17 @@ async def test_session_flow_through_forms_with_a_clear_error_for_a_bad_score(
     assert started.status_code == 303
     session_url = started.headers["location"]
     page = (await therapist.get(session_url)).text
+    assert "Screen for contraindications" in page and page.count('class="choice choice-stop"') == 7
+    screened = await therapist.post(
+        f"{session_url}/screening",
+        htmx=True,
+        data={"patient_id": patient, **{f"screen_{k}": v for k, v in ALL_CLEAR.items()}},
+    )
+    assert "Patient agreed (verbal)" in screened.text
+    consented = await therapist.post(
+        f"{session_url}/consent", htmx=True, data={"patient_id": patient, "by": "patient"}
+    )
+    page = consented.text
     assert "Pain before the massage" in page and page.count('class="btn btn-score"') == 11
 
     bad = await therapist.post(
@@ -88,7 +99,8 @@ async def test_session_flow_through_forms_with_a_clear_error_for_a_bad_score(
 
 async def test_missing_score_value_without_javascript_shows_an_error_page(sign_in_as, world: World) -> None:  # type: ignore[no-untyped-def]
     therapist = await sign_in_as("therapist")
-    session_url = (await therapist.post(f"/patients/{world.patient_ids['ada']}/sessions")).headers["location"]
+    session_id = await ready_session(therapist, world.patient_ids["ada"])
+    session_url = f"/sessions/{session_id}"
     page = (await therapist.get(session_url)).text
     response = await therapist.post(
         f"{session_url}/scores", data={"client_id": client_id_in(page), "phase": "pre", "value": ""}
