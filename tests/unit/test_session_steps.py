@@ -14,8 +14,12 @@ def score(phase: str) -> Score:
     return Score(client_id=phase * 4, patient_id=1, session_id=1, phase=phase, value=5, recorded_by_id=1)
 
 
-def test_steps_follow_pre_running_post_note_done() -> None:
+def test_steps_follow_screen_consent_pre_running_post_note_done() -> None:
     s = MassageSession(patient_id=1, order_id=1, therapist_id=1, state="screening")
+    assert session_step(s, []) == "screen"
+    s.screened_at = T0
+    assert session_step(s, []) == "consent"
+    s.consent_at = T0
     assert session_step(s, []) == "pre"
     s.state, s.started_at = "in_progress", T0
     assert session_step(s, [score("pre")]) == "running"
