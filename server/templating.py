@@ -9,6 +9,7 @@ from jinja2 import Environment
 from server.availability.models import FLAG_LABELS
 from server.clock import to_local
 from server.patients.models import WALTON_PRESSURE
+from server.sessions.scales import SCALES
 
 
 def install_filters(env: Environment, zone: str) -> None:
@@ -29,4 +30,5 @@ def install_filters(env: Environment, zone: str) -> None:
     )
     env.globals["timezone"] = zone
     env.globals["walton"] = WALTON_PRESSURE
+    env.globals["scales"] = SCALES
     env.globals["flag_kinds"] = [(kind.value, label) for kind, label in FLAG_LABELS.items()]

@@ -107,6 +107,9 @@ async def build_world(db: AsyncSession) -> World:
     ).id  # type: ignore[assignment]
     world.patient_ids["ben"] = (await make_patient(db, west, family="Brook")).id  # type: ignore[assignment]
     world.patient_ids["no_order"] = (await make_patient(db, west, family="Noorder", with_order=False)).id  # type: ignore[assignment]
+    world.patient_ids["quiet"] = (
+        await make_patient(db, west, family="Quiet", non_verbal=True, pain_scale="painad")
+    ).id  # type: ignore[assignment]
     world.patient_ids["hh"] = (await make_patient(db, hospice, family="Hollow", comfort_care=True)).id  # type: ignore[assignment]
     await db.commit()
     return world

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from litestar import Request, get
+from dataclasses import dataclass
+
+from litestar import Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath
+from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -57,3 +59,19 @@ async def patient_page(
     now, today = now_and_today(request)
     chart = await service.patient_chart(db_session, actor_of(request), patient_id, now, today)
     return Template("pages/patient.html", context={"chart": chart, "card": chart.card})
+
+
+@dataclass
+class ScaleForm:
+    scale: str = ""
+
+
+@post("/patients/{patient_id:int}/pain-scale", guards=[requires_role(Role.therapist)], status_code=303)
+async def choose_pain_scale(
+    request: Request,
+    patient_id: FromPath[int],
+    data: URLEncodedBody[ScaleForm],
+    db_session: NamedDependency[AsyncSession],
+) -> Redirect:
+    await service.choose_pain_scale(db_session, actor_of(request), patient_id, data.scale)
+    return Redirect(f"/patients/{patient_id}", status_code=303)

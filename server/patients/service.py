@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.audit.service import AuditAction, record_audit
 from server.auth.actor import Actor
 from server.availability.models import AvailabilityFlag
-from server.errors import NotAllowed, NotFound
+from server.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from server.patients.models import MassageOrder, OrderStatus, Patient, SiteRestriction, Unit
 from server.sessions.models import OPEN_STATES, MassageSession, Score
 
@@ -250,3 +250,37 @@ async def patient_chart(
     record_audit(db, actor, AuditAction.read, "Patient", patient_id, patient_id=patient_id)
     await db.commit()
     return PatientChart(card=card, sessions=summaries)
+
+
+async def choose_pain_scale(db: AsyncSession, actor: Actor, patient_id: int, scale: str) -> Patient:
+    """The patient's pain scale is chosen once and then used for every pre and post score; it cannot
+    change in the middle of a session that already has a score."""
+    from server.sessions.scales import SCALES
+
+    if scale not in SCALES:
+        raise InvalidInput(f"Choose one of the scales: {', '.join(s.name for s in SCALES.values())}.")
+    patient = await get_patient_for(db, actor, patient_id)
+    scored = (
+        await db.exec(
+            select(Score.id)
+            .join(MassageSession, col(Score.session_id) == col(MassageSession.id))
+            .where(MassageSession.patient_id == patient_id, col(MassageSession.state).in_(list(OPEN_STATES)))
+        )
+    ).first()
+    if scored is not None:
+        raise Conflict(
+            "A session in progress already has a score on the current scale; change it after the session."
+        )
+    patient.pain_scale = scale
+    db.add(patient)
+    record_audit(
+        db,
+        actor,
+        AuditAction.update,
+        "Patient",
+        patient_id,
+        patient_id=patient_id,
+        detail=f"pain scale {scale}",
+    )
+    await db.commit()
+    return patient

@@ -28,6 +28,8 @@ class ScoreIn(msgspec.Struct):
     value: int | None = None
     measure: str = "pain"
     patient_id: int | None = None
+    items: dict[str, int] | None = None
+    """For PAINAD or FLACC patients: the five items' scores (0-2); the value is their total."""
 
 
 class ScoreOut(msgspec.Struct):
@@ -39,6 +41,7 @@ class ScoreOut(msgspec.Struct):
     measure: str
     scale: str
     value: int | None
+    items: dict[str, int] | None
     recorded_at: datetime
 
 
@@ -76,6 +79,7 @@ def score_out(score: Score) -> ScoreOut:
         measure=score.measure,
         scale=score.scale,
         value=score.value,
+        items=score.items,
         recorded_at=score.recorded_at,
     )
 
@@ -143,6 +147,7 @@ async def api_record_score(
         phase=data.phase,
         value=data.value,
         measure=data.measure,
+        items=data.items,  # type: ignore[arg-type]
     )
     result = await service.record_score(db_session, actor_of(request), submission, now=now)
     if not result.replayed:

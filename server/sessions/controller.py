@@ -20,21 +20,12 @@ from server.patients.service import patient_card
 from server.realtime.broadcast import Broadcaster
 from server.sessions import service
 from server.sessions.rules import ScoreSubmission
-from server.sessions.scales import SCALES
+from server.sessions.scales import FACES_LABELS, OBSERVED_ITEMS, SCALES
 from server.sessions.screening import SCREENING_ITEMS, STOP_ONLY
 from server.web import actor_of, is_htmx, now_and_today
 
 therapist_only = [requires_role(Role.therapist)]
 STOP_REASONS = ("Contraindication found", "Patient declined", "Clinical change", "Patient unwell", "Other")
-
-
-@dataclass
-class ScoreForm:
-    client_id: str = ""
-    patient_id: int | None = None
-    phase: str = ""
-    value: str = ""
-    measure: str = "pain"
 
 
 @dataclass
@@ -64,6 +55,9 @@ def panel_context(view: service.SessionView) -> dict[str, object]:
         "screening_items": SCREENING_ITEMS,
         "stop_only": STOP_ONLY,
         "stop_reasons": STOP_REASONS,
+        "anxiety_client_id": uuid.uuid4().hex,
+        "observed_items": OBSERVED_ITEMS.get(view.patient.pain_scale),
+        "faces_labels": FACES_LABELS,
     }
 
 
@@ -103,18 +97,21 @@ async def session_page(
 async def record_score(
     request: Request,
     session_id: FromPath[int],
-    data: URLEncodedBody[ScoreForm],
+    data: URLEncodedBody[dict[str, str]],
     db_session: NamedDependency[AsyncSession],
     broadcaster: NamedDependency[Broadcaster],
 ) -> Template | Redirect:
+    """One tap on a score button, or the items of an observed scale (fields `item_<name>`)."""
     now, _ = now_and_today(request)
+    items = {key.removeprefix("item_"): value for key, value in data.items() if key.startswith("item_")}
     submission = ScoreSubmission(
-        client_id=data.client_id,
+        client_id=data.get("client_id", ""),
         session_id=session_id,
-        patient_id=data.patient_id,
-        phase=data.phase,
-        value=data.value,
-        measure=data.measure,
+        patient_id=_patient_id(data),
+        phase=data.get("phase", ""),
+        value=data.get("value", ""),
+        measure=data.get("measure", "pain") or "pain",
+        items=items or None,
     )
     result = await service.record_score(db_session, actor_of(request), submission, now=now)
     if not result.replayed:

@@ -18,6 +18,8 @@ class ScoreSubmission:
     phase: str
     value: object
     measure: str = "pain"
+    items: dict[str, object] | None = None
+    """For observed scales (PAINAD, FLACC): each item's 0-2 score; the value is their total."""
 
 
 class ReplayMismatch(Conflict):

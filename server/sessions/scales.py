@@ -68,3 +68,83 @@ def validate_score(scale_code: str, value: object, measure: str = "pain") -> int
             f"{value} is not a {label} score on the {scale.name}: it must be {scale.range_text}."
         )
     return number
+
+
+OBSERVED_ITEMS: dict[str, dict[str, tuple[str, str, str, str]]] = {
+    "painad": {
+        "breathing": ("Breathing", "normal", "occasional laboured breathing", "noisy, laboured, long pauses"),
+        "vocalization": (
+            "Negative vocalization",
+            "none",
+            "occasional moan or groan",
+            "repeated calling out, crying",
+        ),
+        "face": ("Facial expression", "smiling or inexpressive", "sad, frightened, frowning", "grimacing"),
+        "body": (
+            "Body language",
+            "relaxed",
+            "tense, distressed pacing, fidgeting",
+            "rigid, fists clenched, striking out",
+        ),
+        "consolability": (
+            "Consolability",
+            "no need to console",
+            "distracted or reassured by voice or touch",
+            "unable to console or distract",
+        ),
+    },
+    "flacc": {
+        "face": (
+            "Face",
+            "no particular expression",
+            "occasional grimace or frown",
+            "frequent frown, clenched jaw",
+        ),
+        "legs": ("Legs", "normal or relaxed", "uneasy, restless, tense", "kicking or legs drawn up"),
+        "activity": (
+            "Activity",
+            "lying quietly, moves easily",
+            "squirming, shifting, tense",
+            "arched, rigid or jerking",
+        ),
+        "cry": ("Cry", "no cry", "moans or whimpers", "crying steadily, screams, sobs"),
+        "consolability": (
+            "Consolability",
+            "content, relaxed",
+            "reassured by touch or talking",
+            "difficult to console",
+        ),
+    },
+}
+"""Observed scales: five items scored 0, 1 or 2 from what the clinician sees; the total is 0 to 10."""
+
+FACES_LABELS = {
+    0: "no hurt",
+    2: "hurts a little",
+    4: "hurts a little more",
+    6: "hurts even more",
+    8: "hurts a whole lot",
+    10: "hurts worst",
+}
+"""Plain labels under our own drawn faces."""
+
+
+def total_from_items(scale_code: str, items: dict[str, object] | None) -> tuple[int, dict[str, int]]:
+    """Check every item of an observed scale is scored 0, 1 or 2, and return the total with the items."""
+    definition = OBSERVED_ITEMS.get(scale_code)
+    if definition is None:
+        raise InvalidInput(f"The {get_scale(scale_code).name} is not scored item by item.")
+    items = items or {}
+    missing = [label for key, (label, *_rest) in definition.items() if str(items.get(key, "")).strip() == ""]
+    if missing:
+        raise ScoreMissing(f"Score every item of the {get_scale(scale_code).name}: {', '.join(missing)}.")
+    clean: dict[str, int] = {}
+    for key, (label, *_rest) in definition.items():
+        try:
+            value = int(str(items[key]))
+        except ValueError:
+            value = -1
+        if value not in (0, 1, 2):
+            raise ScoreOutOfRange(f"{label} is scored 0, 1 or 2 (got {items[key]}).")
+        clean[key] = value
+    return sum(clean.values()), clean

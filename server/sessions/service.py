@@ -17,7 +17,7 @@ from server.patients.service import get_patient_for, load_cards
 from server.realtime.events import record_unit_event
 from server.sessions.models import OPEN_STATES, MassageSession, Phase, Score, SessionState
 from server.sessions.rules import ScoreSubmission, active_seconds, is_replay_of, session_step
-from server.sessions.scales import MEASURES, validate_score
+from server.sessions.scales import MEASURES, OBSERVED_ITEMS, total_from_items, validate_score
 from server.sessions.screening import check_consent, evaluate_screening
 
 NOTE_MAX = 2000
@@ -134,7 +134,11 @@ async def record_score(
     except ValueError:
         raise InvalidInput("A score is taken before (pre) or after (post) the massage.") from None
     scale = patient.pain_scale if submission.measure == "pain" else "nrs"
-    value = validate_score(scale, submission.value, submission.measure)
+    items: dict[str, int] | None = None
+    if scale in OBSERVED_ITEMS:
+        value, items = total_from_items(scale, submission.items)
+    else:
+        value = validate_score(scale, submission.value, submission.measure)
     _check_own_open_session(actor, massage_session)
     taken = (
         await db.exec(
@@ -161,6 +165,7 @@ async def record_score(
         measure=submission.measure,
         scale=scale,
         value=value,
+        items=items,
         recorded_by_id=actor.user_id,
         recorded_at=now,
     )
