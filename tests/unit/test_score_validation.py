@@ -48,9 +48,13 @@ def test_other_symptoms_name_themselves_in_the_message() -> None:
 def test_observed_scale_total_is_the_sum_of_five_items_scored_0_to_2() -> None:
     from server.sessions.scales import total_from_items
 
-    total, items = total_from_items("flacc", {"face": 2, "legs": "1", "activity": 0, "cry": 2, "consolability": 1})
+    total, items = total_from_items(
+        "flacc", {"face": 2, "legs": "1", "activity": 0, "cry": 2, "consolability": 1}
+    )
     assert total == 6 and items["legs"] == 1
     with pytest.raises(ScoreMissing):
         total_from_items("flacc", {"face": 2})
     with pytest.raises(ScoreOutOfRange):
-        total_from_items("painad", {"breathing": 3, "vocalization": 0, "face": 0, "body": 0, "consolability": 0})
+        total_from_items(
+            "painad", {"breathing": 3, "vocalization": 0, "face": 0, "body": 0, "consolability": 0}
+        )
