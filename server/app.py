@@ -78,12 +78,14 @@ ROUTES: list[Any] = [
     availability_controller.mark_unavailable, availability_controller.mark_available,
     sessions_controller.start_session, sessions_controller.session_page, sessions_controller.record_screening,
     sessions_controller.record_consent, sessions_controller.record_score, sessions_controller.finish_massage,
-    sessions_controller.complete_session, sessions_controller.stop_session,
+    sessions_controller.stop_session, sessions_controller.pause_session, sessions_controller.resume_session,
+    sessions_controller.sign_session, sessions_controller.amend_session,
     audit_controller.audit_log_page,
     patients_api.unit_patients, availability_api.create_flag, availability_api.clear_flag,
     sessions_api.api_start_session, sessions_api.api_get_session, sessions_api.api_screening,
     sessions_api.api_consent, sessions_api.api_record_score, sessions_api.api_finish,
-    sessions_api.api_complete, sessions_api.api_stop,
+    sessions_api.api_stop, sessions_api.api_pause, sessions_api.api_resume,
+    sessions_api.api_sign, sessions_api.api_amend,
     realtime_controller.worklist_socket, realtime_controller.board_socket, realtime_controller.patient_socket,
 ]  # fmt: skip
 

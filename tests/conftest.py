@@ -154,3 +154,17 @@ async def ready_session(therapist: As, patient_id: int) -> int:
     consented = await therapist.post(f"/api/sessions/{session_id}/consent", json={"by": "patient"})
     assert consented.status_code == 200, consented.text
     return session_id
+
+
+SIGNABLE = {
+    "techniques": ["Swedish"],
+    "regions": ["upper back", "left shoulder"],
+    "pressure": 2,
+    "position": "side-lying",
+    "response": "relaxed",
+    "subjective": "Back ache eased",
+    "objective": "Shoulders softened",
+    "assessment": "Good response",
+    "plan": "Repeat tomorrow",
+}
+"""A record that passes the checks for the factories' default order (Swedish, maximum pressure 2)."""

@@ -63,6 +63,7 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("consent_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column("paused_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column("running_since", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
         batch_op.add_column(
             sa.Column(
                 "pressure_reason",
@@ -124,6 +125,7 @@ def downgrade() -> None:
         batch_op.drop_column("region_reasons")
         batch_op.drop_column("pressure_reason")
         batch_op.drop_column("paused_at")
+        batch_op.drop_column("running_since")
         batch_op.drop_column("consent_at")
         batch_op.drop_column("consent_surrogate_name")
         batch_op.drop_column("consent_by")

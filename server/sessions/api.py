@@ -13,8 +13,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.auth.guards import requires_role
 from server.auth.models import Role
 from server.realtime.broadcast import Broadcaster
-from server.sessions import service
+from server.sessions import charting, service
 from server.sessions.models import Score
+from server.sessions.record import SessionRecord
 from server.sessions.rules import ScoreSubmission
 from server.web import actor_of, now_and_today
 
@@ -61,6 +62,16 @@ class SessionOut(msgspec.Struct):
     precautions: list[str]
     consent_by: str
     consent_surrogate_name: str
+    techniques: list[str]
+    regions: list[str]
+    region_reasons: dict[str, str]
+    pressure_used: int | None
+    pressure_reason: str
+    position: str
+    response: str
+    soap: dict[str, str]
+    signed_at: datetime | None
+    amendments: list[AmendmentOut]
     scores: list[ScoreOut]
 
 
@@ -103,6 +114,31 @@ async def session_out(db: AsyncSession, request: Request, session_id: FromPath[i
         precautions=s.screening_precautions,
         consent_by=s.consent_by,
         consent_surrogate_name=s.consent_surrogate_name,
+        techniques=s.techniques,
+        regions=s.regions,
+        region_reasons=s.region_reasons,
+        pressure_used=s.pressure_used,
+        pressure_reason=s.pressure_reason,
+        position=s.position,
+        response=s.response,
+        soap={
+            "subjective": s.soap_subjective,
+            "objective": s.soap_objective,
+            "assessment": s.soap_assessment,
+            "plan": s.soap_plan,
+        },
+        signed_at=s.signed_at,
+        amendments=[
+            AmendmentOut(
+                id=a.id,
+                session_id=a.session_id,
+                author_name=a.author_name,
+                at=a.at,  # type: ignore[arg-type]
+                reason=a.reason,
+                text=a.text,
+            )
+            for a in view.amendments
+        ],
         scores=[score_out(x) for x in view.scores],
     )
 
@@ -169,8 +205,39 @@ async def api_finish(
     return await session_out(db_session, request, session_id)
 
 
-@post("/api/sessions/{session_id:int}/complete", guards=therapist_only, status_code=200)
-async def api_complete(
+class RecordIn(msgspec.Struct):
+    techniques: list[str] = []
+    regions: list[str] = []
+    region_reasons: dict[str, str] = {}
+    pressure: int | None = None
+    pressure_reason: str = ""
+    position: str = ""
+    response: str = ""
+    subjective: str = ""
+    objective: str = ""
+    assessment: str = ""
+    plan: str = ""
+    note: str = ""
+    patient_id: int | None = None
+
+
+class AmendmentIn(msgspec.Struct):
+    reason: str = ""
+    text: str = ""
+    patient_id: int | None = None
+
+
+class AmendmentOut(msgspec.Struct):
+    id: int
+    session_id: int
+    author_name: str
+    at: datetime
+    reason: str
+    text: str
+
+
+@post("/api/sessions/{session_id:int}/pause", guards=therapist_only, status_code=200)
+async def api_pause(
     request: Request,
     session_id: FromPath[int],
     data: JSONBody[StepIn],
@@ -178,11 +245,90 @@ async def api_complete(
     broadcaster: NamedDependency[Broadcaster],
 ) -> SessionOut:
     now, _ = now_and_today(request)
-    s = await service.complete_session(
-        db_session, actor_of(request), session_id, patient_id=data.patient_id, note=data.note, now=now
+    s = await charting.pause_session(
+        db_session, actor_of(request), session_id, patient_id=data.patient_id, now=now
     )
     await broadcaster.patient_changed(s.patient_id)
     return await session_out(db_session, request, session_id)
+
+
+@post("/api/sessions/{session_id:int}/resume", guards=therapist_only, status_code=200)
+async def api_resume(
+    request: Request,
+    session_id: FromPath[int],
+    data: JSONBody[StepIn],
+    db_session: NamedDependency[AsyncSession],
+    broadcaster: NamedDependency[Broadcaster],
+) -> SessionOut:
+    now, _ = now_and_today(request)
+    s = await charting.resume_session(
+        db_session, actor_of(request), session_id, patient_id=data.patient_id, now=now
+    )
+    await broadcaster.patient_changed(s.patient_id)
+    return await session_out(db_session, request, session_id)
+
+
+@post("/api/sessions/{session_id:int}/sign", guards=therapist_only, status_code=200)
+async def api_sign(
+    request: Request,
+    session_id: FromPath[int],
+    data: JSONBody[RecordIn],
+    db_session: NamedDependency[AsyncSession],
+    broadcaster: NamedDependency[Broadcaster],
+) -> SessionOut:
+    """Chart and sign: techniques, regions (with reasons for restricted ones), pressure, position, SOAP."""
+    now, _ = now_and_today(request)
+    record = SessionRecord(
+        techniques=data.techniques,
+        regions=data.regions,
+        region_reasons=data.region_reasons,
+        pressure=data.pressure,
+        pressure_reason=data.pressure_reason,
+        position=data.position,
+        response=data.response,
+        subjective=data.subjective,
+        objective=data.objective,
+        assessment=data.assessment,
+        plan=data.plan,
+    )
+    s = await charting.sign_session(
+        db_session,
+        actor_of(request),
+        session_id,
+        patient_id=data.patient_id,
+        record=record,
+        note=data.note,
+        now=now,
+    )
+    await broadcaster.patient_changed(s.patient_id)
+    return await session_out(db_session, request, session_id)
+
+
+@post("/api/sessions/{session_id:int}/amendments", guards=therapist_only, status_code=201)
+async def api_amend(
+    request: Request,
+    session_id: FromPath[int],
+    data: JSONBody[AmendmentIn],
+    db_session: NamedDependency[AsyncSession],
+) -> AmendmentOut:
+    now, _ = now_and_today(request)
+    a = await charting.amend_session(
+        db_session,
+        actor_of(request),
+        session_id,
+        patient_id=data.patient_id,
+        reason=data.reason,
+        text=data.text,
+        now=now,
+    )
+    return AmendmentOut(
+        id=a.id,
+        session_id=a.session_id,
+        author_name=a.author_name,
+        at=a.at,
+        reason=a.reason,  # type: ignore[arg-type]
+        text=a.text,
+    )
 
 
 class ScreeningIn(msgspec.Struct):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
@@ -18,7 +19,9 @@ from server.auth.guards import requires_role
 from server.auth.models import Role
 from server.patients.service import patient_card
 from server.realtime.broadcast import Broadcaster
-from server.sessions import service
+from server.sessions import charting, service
+from server.sessions.body_map import body_map_shapes, region_keys, restriction_for
+from server.sessions.record import POSITIONS, RESPONSES, SessionRecord
 from server.sessions.rules import ScoreSubmission
 from server.sessions.scales import FACES_LABELS, OBSERVED_ITEMS, SCALES
 from server.sessions.screening import SCREENING_ITEMS, STOP_ONLY
@@ -42,6 +45,13 @@ class StopForm:
 
 
 @dataclass
+class AmendmentForm:
+    reason: str = ""
+    text: str = ""
+    patient_id: int | None = None
+
+
+@dataclass
 class StepForm:
     patient_id: int | None = None
     note: str = ""
@@ -58,6 +68,11 @@ def panel_context(view: service.SessionView) -> dict[str, object]:
         "anxiety_client_id": uuid.uuid4().hex,
         "observed_items": OBSERVED_ITEMS.get(view.patient.pain_scale),
         "faces_labels": FACES_LABELS,
+        "positions": POSITIONS,
+        "responses": RESPONSES,
+        "body_shapes": body_map_shapes(),
+        "region_keys": region_keys(),
+        "restricted": {key: r for key in region_keys() if (r := restriction_for(key, view.restrictions))},
     }
 
 
@@ -133,8 +148,8 @@ async def finish_massage(
     return await _panel(request, db_session, session_id)
 
 
-@post("/sessions/{session_id:int}/complete", guards=therapist_only, status_code=200)
-async def complete_session(
+@post("/sessions/{session_id:int}/pause", guards=therapist_only, status_code=200)
+async def pause_session(
     request: Request,
     session_id: FromPath[int],
     data: URLEncodedBody[StepForm],
@@ -142,10 +157,90 @@ async def complete_session(
     broadcaster: NamedDependency[Broadcaster],
 ) -> Template | Redirect:
     now, _ = now_and_today(request)
-    massage_session = await service.complete_session(
-        db_session, actor_of(request), session_id, patient_id=data.patient_id, note=data.note, now=now
+    paused = await charting.pause_session(
+        db_session, actor_of(request), session_id, patient_id=data.patient_id, now=now
     )
-    await broadcaster.patient_changed(massage_session.patient_id)
+    await broadcaster.patient_changed(paused.patient_id)
+    return await _panel(request, db_session, session_id)
+
+
+@post("/sessions/{session_id:int}/resume", guards=therapist_only, status_code=200)
+async def resume_session(
+    request: Request,
+    session_id: FromPath[int],
+    data: URLEncodedBody[StepForm],
+    db_session: NamedDependency[AsyncSession],
+    broadcaster: NamedDependency[Broadcaster],
+) -> Template | Redirect:
+    now, _ = now_and_today(request)
+    resumed = await charting.resume_session(
+        db_session, actor_of(request), session_id, patient_id=data.patient_id, now=now
+    )
+    await broadcaster.patient_changed(resumed.patient_id)
+    return await _panel(request, db_session, session_id)
+
+
+def record_from_form(form: Any) -> SessionRecord:
+    """The record form: ticked techniques and regions, reasons per restricted region, pressure, SOAP."""
+    pressure = str(form.get("pressure", "")).strip()
+    return SessionRecord(
+        techniques=list(form.getall("techniques", [])),
+        regions=list(form.getall("regions", [])),
+        region_reasons={
+            key.removeprefix("region_reason_"): str(value)
+            for key, value in form.items()
+            if key.startswith("region_reason_")
+        },
+        pressure=int(pressure) if pressure.isdigit() else None,
+        pressure_reason=str(form.get("pressure_reason", "")),
+        position=str(form.get("position", "")),
+        response=str(form.get("response", "")),
+        subjective=str(form.get("subjective", "")),
+        objective=str(form.get("objective", "")),
+        assessment=str(form.get("assessment", "")),
+        plan=str(form.get("plan", "")),
+    )
+
+
+@post("/sessions/{session_id:int}/sign", guards=therapist_only, status_code=200)
+async def sign_session(
+    request: Request,
+    session_id: FromPath[int],
+    db_session: NamedDependency[AsyncSession],
+    broadcaster: NamedDependency[Broadcaster],
+) -> Template | Redirect:
+    now, _ = now_and_today(request)
+    form = await request.form()
+    signed = await charting.sign_session(
+        db_session,
+        actor_of(request),
+        session_id,
+        patient_id=_patient_id(dict(form.items())),
+        record=record_from_form(form),
+        note=str(form.get("note", "")),
+        now=now,
+    )
+    await broadcaster.patient_changed(signed.patient_id)
+    return await _panel(request, db_session, session_id)
+
+
+@post("/sessions/{session_id:int}/amendments", guards=therapist_only, status_code=200)
+async def amend_session(
+    request: Request,
+    session_id: FromPath[int],
+    data: URLEncodedBody[AmendmentForm],
+    db_session: NamedDependency[AsyncSession],
+) -> Template | Redirect:
+    now, _ = now_and_today(request)
+    await charting.amend_session(
+        db_session,
+        actor_of(request),
+        session_id,
+        patient_id=data.patient_id,
+        reason=data.reason,
+        text=data.text,
+        now=now,
+    )
     return await _panel(request, db_session, session_id)
 
 

@@ -63,6 +63,8 @@ class MassageSession(SQLModel, table=True):
     consent_surrogate_name: str = Field(default="", max_length=120)
     consent_at: datetime | None = None
     paused_at: datetime | None = None
+    running_since: datetime | None = None
+    """Start of the current stretch of hands-on time; active_seconds holds the stretches before it."""
     pressure_reason: str = Field(default="", max_length=200)
     region_reasons: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     """Restricted regions treated anyway, each with the therapist's recorded reason."""

@@ -43,7 +43,7 @@ def is_replay_of(existing: Score | None, submission: ScoreSubmission) -> bool:
 
 
 def session_step(massage_session: MassageSession, scores: Iterable[Score]) -> str:
-    """The screen the therapist should see: screen, consent, pre, running, post, note or done."""
+    """The screen the therapist should see: screen, consent, pre, running, post, record or done."""
     phases = {s.phase for s in scores if s.measure == "pain"}
     state = massage_session.state
     if state in (SessionState.completed, SessionState.stopped, SessionState.rescheduled):
@@ -58,10 +58,17 @@ def session_step(massage_session: MassageSession, scores: Iterable[Score]) -> st
         return "running"
     if Phase.post not in phases:
         return "post"
-    return "note"
+    return "record"
 
 
 def active_seconds(started_at: datetime | None, ended_at: datetime) -> int:
     if started_at is None:
         return 0
     return max(0, int((ended_at - started_at).total_seconds()))
+
+
+def close_running_stretch(massage_session: MassageSession, now: datetime) -> None:
+    """Add the current stretch of hands-on time to the session's active seconds (pauses are excluded)."""
+    if massage_session.running_since is not None:
+        massage_session.active_seconds += active_seconds(massage_session.running_since, now)
+        massage_session.running_since = None

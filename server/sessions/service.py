@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -12,11 +12,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.audit.service import AuditAction, record_audit
 from server.auth.actor import Actor
 from server.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from server.patients.models import MassageOrder, Patient
+from server.patients.models import MassageOrder, Patient, SiteRestriction
 from server.patients.service import get_patient_for, load_cards
 from server.realtime.events import record_unit_event
-from server.sessions.models import OPEN_STATES, MassageSession, Phase, Score, SessionState
-from server.sessions.rules import ScoreSubmission, active_seconds, is_replay_of, session_step
+from server.sessions.models import OPEN_STATES, Amendment, MassageSession, Phase, Score, SessionState
+from server.sessions.rules import ScoreSubmission, close_running_stretch, is_replay_of, session_step
 from server.sessions.scales import MEASURES, OBSERVED_ITEMS, total_from_items, validate_score
 from server.sessions.screening import check_consent, evaluate_screening
 
@@ -29,6 +29,8 @@ class SessionView:
     patient: Patient
     order: MassageOrder
     scores: list[Score]
+    restrictions: list[SiteRestriction] = field(default_factory=list)
+    amendments: list[Amendment] = field(default_factory=list)
 
     @property
     def step(self) -> str:
@@ -77,7 +79,7 @@ async def start_session(
     return massage_session
 
 
-async def _session_for(db: AsyncSession, actor: Actor, session_id: int) -> tuple[MassageSession, Patient]:
+async def load_session_for(db: AsyncSession, actor: Actor, session_id: int) -> tuple[MassageSession, Patient]:
     massage_session = await db.get(MassageSession, session_id)
     if massage_session is None:
         raise NotFound("No such massage session.")
@@ -85,7 +87,7 @@ async def _session_for(db: AsyncSession, actor: Actor, session_id: int) -> tuple
     return massage_session, patient
 
 
-def _check_patient(massage_session: MassageSession, patient_id: int | None) -> None:
+def check_same_patient(massage_session: MassageSession, patient_id: int | None) -> None:
     """Refuse a submission naming another patient than the session's: nothing is charted on the wrong one."""
     if patient_id is not None and patient_id != massage_session.patient_id:
         raise Conflict(
@@ -94,7 +96,7 @@ def _check_patient(massage_session: MassageSession, patient_id: int | None) -> N
         )
 
 
-def _check_own_open_session(actor: Actor, massage_session: MassageSession) -> None:
+def check_own_open_session(actor: Actor, massage_session: MassageSession) -> None:
     if massage_session.therapist_id != actor.user_id:
         raise NotAllowed("This session belongs to another therapist.")
     if massage_session.state not in OPEN_STATES:
@@ -102,16 +104,20 @@ def _check_own_open_session(actor: Actor, massage_session: MassageSession) -> No
 
 
 async def session_view(db: AsyncSession, actor: Actor, session_id: int, *, audit: bool = True) -> SessionView:
-    massage_session, patient = await _session_for(db, actor, session_id)
+    massage_session, patient = await load_session_for(db, actor, session_id)
     order = await db.get(MassageOrder, massage_session.order_id)
     assert order is not None
     scores = list(
         (await db.exec(select(Score).where(Score.session_id == session_id).order_by(col(Score.id)))).all()
     )
+    restrictions = (await db.exec(select(SiteRestriction).where(SiteRestriction.order_id == order.id))).all()
+    amendments = (
+        await db.exec(select(Amendment).where(Amendment.session_id == session_id).order_by(col(Amendment.at)))
+    ).all()
     if audit:
         record_audit(db, actor, AuditAction.read, "MassageSession", session_id, patient_id=patient.id)
         await db.commit()
-    return SessionView(massage_session, patient, order, scores)
+    return SessionView(massage_session, patient, order, scores, list(restrictions), list(amendments))
 
 
 async def record_score(
@@ -122,8 +128,8 @@ async def record_score(
     if not 8 <= len(client_id) <= 64:
         raise InvalidInput("Each score needs a submission id (8 to 64 characters) generated on the device.")
     existing = (await db.exec(select(Score).where(Score.client_id == client_id))).first()
-    massage_session, patient = await _session_for(db, actor, submission.session_id)
-    _check_patient(massage_session, submission.patient_id)
+    massage_session, patient = await load_session_for(db, actor, submission.session_id)
+    check_same_patient(massage_session, submission.patient_id)
     if is_replay_of(existing, submission):
         assert existing is not None
         return ScoreResult(existing, True)
@@ -139,7 +145,7 @@ async def record_score(
         value, items = total_from_items(scale, submission.items)
     else:
         value = validate_score(scale, submission.value, submission.measure)
-    _check_own_open_session(actor, massage_session)
+    check_own_open_session(actor, massage_session)
     taken = (
         await db.exec(
             select(Score).where(
@@ -172,9 +178,10 @@ async def record_score(
     db.add(score)
     if phase == Phase.pre and submission.measure == "pain":
         massage_session.state, massage_session.started_at = SessionState.in_progress, now
+        massage_session.running_since = now
     if phase == Phase.post and massage_session.massage_ended_at is None:
         massage_session.massage_ended_at = now
-        massage_session.active_seconds = active_seconds(massage_session.started_at, now)
+        close_running_stretch(massage_session, now)
     db.add(massage_session)
     try:
         await db.flush()
@@ -200,14 +207,15 @@ async def finish_massage(
     db: AsyncSession, actor: Actor, session_id: int, *, patient_id: int | None, now: datetime
 ) -> MassageSession:
     """Hands off: the timer stops and the post score is next."""
-    massage_session, patient = await _session_for(db, actor, session_id)
-    _check_patient(massage_session, patient_id)
-    _check_own_open_session(actor, massage_session)
+    massage_session, patient = await load_session_for(db, actor, session_id)
+    check_same_patient(massage_session, patient_id)
+    check_own_open_session(actor, massage_session)
     if massage_session.started_at is None:
         raise Conflict("Record the pre-massage score before starting or finishing the massage.")
     if massage_session.massage_ended_at is None:
         massage_session.massage_ended_at = now
-        massage_session.active_seconds = active_seconds(massage_session.started_at, now)
+        close_running_stretch(massage_session, now)
+        massage_session.state, massage_session.paused_at = SessionState.in_progress, None
         db.add(massage_session)
         record_audit(
             db,
@@ -222,36 +230,6 @@ async def finish_massage(
     return massage_session
 
 
-async def complete_session(
-    db: AsyncSession, actor: Actor, session_id: int, *, patient_id: int | None, note: str, now: datetime
-) -> MassageSession:
-    massage_session, patient = await _session_for(db, actor, session_id)
-    _check_patient(massage_session, patient_id)
-    _check_own_open_session(actor, massage_session)
-    note = (note or "").strip()
-    if len(note) > NOTE_MAX:
-        raise InvalidInput(f"The note is {len(note)} characters; keep it under {NOTE_MAX}.")
-    phases = set(
-        (
-            await db.exec(select(Score.phase).where(Score.session_id == session_id, Score.measure == "pain"))
-        ).all()
-    )
-    if Phase.post not in phases:
-        raise Conflict("Record the post-massage pain score before completing the session.")
-    massage_session.state, massage_session.completed_at, massage_session.note = (
-        SessionState.completed,
-        now,
-        note,
-    )
-    db.add(massage_session)
-    await record_unit_event(db, patient.unit_id, patient.id, "session_completed")
-    record_audit(
-        db, actor, AuditAction.update, "MassageSession", session_id, patient_id=patient.id, detail="completed"
-    )
-    await db.commit()
-    return massage_session
-
-
 async def record_screening(
     db: AsyncSession,
     actor: Actor,
@@ -262,9 +240,9 @@ async def record_screening(
     now: datetime,
 ) -> MassageSession:
     """Record every answer; a stop answer ends the session as stopped ("do no harm")."""
-    massage_session, patient = await _session_for(db, actor, session_id)
-    _check_patient(massage_session, patient_id)
-    _check_own_open_session(actor, massage_session)
+    massage_session, patient = await load_session_for(db, actor, session_id)
+    check_same_patient(massage_session, patient_id)
+    check_own_open_session(actor, massage_session)
     if massage_session.screened_at is not None:
         raise Conflict("The screen for this session is already recorded.")
     outcome = evaluate_screening(answers)
@@ -296,9 +274,9 @@ async def record_consent(
     surrogate_name: str,
     now: datetime,
 ) -> MassageSession:
-    massage_session, patient = await _session_for(db, actor, session_id)
-    _check_patient(massage_session, patient_id)
-    _check_own_open_session(actor, massage_session)
+    massage_session, patient = await load_session_for(db, actor, session_id)
+    check_same_patient(massage_session, patient_id)
+    check_own_open_session(actor, massage_session)
     if massage_session.screened_at is None:
         raise Conflict("Screen for contraindications before asking for consent.")
     name = check_consent(by, surrogate_name)
@@ -322,9 +300,9 @@ async def stop_session(
     db: AsyncSession, actor: Actor, session_id: int, *, patient_id: int | None, reason: str, now: datetime
 ) -> MassageSession:
     """Stop for a reason (contraindication found, patient declined, clinical change): the session ends."""
-    massage_session, patient = await _session_for(db, actor, session_id)
-    _check_patient(massage_session, patient_id)
-    _check_own_open_session(actor, massage_session)
+    massage_session, patient = await load_session_for(db, actor, session_id)
+    check_same_patient(massage_session, patient_id)
+    check_own_open_session(actor, massage_session)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("Say why the session stops.")
@@ -332,7 +310,7 @@ async def stop_session(
         raise InvalidInput("Keep the reason under 80 characters.")
     if massage_session.started_at is not None and massage_session.massage_ended_at is None:
         massage_session.massage_ended_at = now
-        massage_session.active_seconds = active_seconds(massage_session.started_at, now)
+        close_running_stretch(massage_session, now)
     massage_session.state, massage_session.stop_reason, massage_session.completed_at = (
         SessionState.stopped,
         reason,

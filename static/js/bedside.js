@@ -26,15 +26,36 @@
   });
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
+  /* Active massage time: the stretches before (data-active-seconds) plus the running one, pauses excluded. */
   function tick() {
-    var timers = document.querySelectorAll("[data-started-at]");
+    var timers = document.querySelectorAll("[data-active-seconds]");
     for (var i = 0; i < timers.length; i++) {
-      var started = Date.parse(timers[i].dataset.startedAt);
-      var seconds = Math.max(0, Math.floor((Date.now() - started) / 1000));
+      var seconds = Number(timers[i].dataset.activeSeconds) || 0;
+      if (timers[i].dataset.runningSince) {
+        seconds += Math.max(0, Math.floor((Date.now() - Date.parse(timers[i].dataset.runningSince)) / 1000));
+      }
       timers[i].textContent = pad(Math.floor(seconds / 60)) + ":" + pad(seconds % 60);
     }
   }
   setInterval(tick, 1000);
   document.addEventListener("htmx:afterSettle", tick);
   document.addEventListener("DOMContentLoaded", tick);
+
+  /* Body map: tapping a region toggles its box; ticking a box fills the region. */
+  function paintRegions() {
+    var boxes = document.querySelectorAll("[data-region-box]");
+    for (var i = 0; i < boxes.length; i++) {
+      var shapes = document.querySelectorAll('[data-region="' + boxes[i].dataset.regionBox + '"]');
+      for (var j = 0; j < shapes.length; j++) { shapes[j].classList.toggle("treated", boxes[i].checked); }
+    }
+  }
+  document.addEventListener("click", function (event) {
+    var shape = event.target.closest && event.target.closest("[data-region]");
+    if (!shape) { return; }
+    var box = document.querySelector('[data-region-box="' + shape.dataset.region + '"]');
+    if (box) { box.checked = !box.checked; paintRegions(); }
+  });
+  document.addEventListener("change", function (event) {
+    if (event.target.dataset && event.target.dataset.regionBox) { paintRegions(); }
+  });
 })();

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import ready_session
+from tests.conftest import SIGNABLE, ready_session
 from tests.factories import World
 
 
@@ -53,9 +53,9 @@ async def test_whole_session_through_the_api(sign_in_as, world: World) -> None: 
         json={"client_id": "c0ffee-post-0001", "phase": "post", "value": 3},
     )
     assert post.status_code == 201
-    done = await therapist.post(f"/api/sessions/{session_id}/complete", json={"note": "Calm"})
+    done = await therapist.post(f"/api/sessions/{session_id}/sign", json={**SIGNABLE, "note": "Calm"})
     body = done.json()
-    assert body["state"] == "completed" and body["note"] == "Calm"
+    assert body["state"] == "completed" and body["note"] == "Calm" and body["signed_at"]
     assert [(s["phase"], s["value"]) for s in body["scores"]] == [("pre", 7), ("post", 3)]
 
 
@@ -126,7 +126,7 @@ async def test_completing_without_a_post_score_is_refused(sign_in_as, world: Wor
     await therapist.post(
         f"/api/sessions/{session_id}/scores", json={"client_id": "early-pre-0001", "phase": "pre", "value": 4}
     )
-    early = await therapist.post(f"/api/sessions/{session_id}/complete", json={"note": "x"})
+    early = await therapist.post(f"/api/sessions/{session_id}/sign", json=SIGNABLE)
     assert early.status_code == 409 and "post-massage pain score" in early.json()["detail"]
     assert (await therapist.get(f"/api/sessions/{session_id}")).json()["state"] == "in_progress"
 

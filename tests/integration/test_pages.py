@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import ALL_CLEAR, ready_session, text_of
+from tests.conftest import ALL_CLEAR, SIGNABLE, ready_session, text_of
 from tests.factories import World
 
 
@@ -79,7 +79,7 @@ async def test_session_flow_through_forms_with_a_clear_error_for_a_bad_score(
         htmx=True,
         data={"client_id": client_id_in(page), "patient_id": patient, "phase": "pre", "value": "6"},
     )
-    assert pre.status_code == 200 and "Massage in progress" in pre.text and "data-started-at" in pre.text
+    assert pre.status_code == 200 and "Massage in progress" in pre.text and "data-running-since" in pre.text
     finished = await therapist.post(f"{session_url}/finish", htmx=True, data={"patient_id": patient})
     assert "Pain after the massage" in finished.text
     post = await therapist.post(
@@ -87,11 +87,10 @@ async def test_session_flow_through_forms_with_a_clear_error_for_a_bad_score(
         htmx=True,
         data={"client_id": client_id_in(finished.text), "patient_id": patient, "phase": "post", "value": "2"},
     )
-    assert "Note and complete" in post.text
-    done = await therapist.post(
-        f"{session_url}/complete", htmx=True, data={"patient_id": patient, "note": "Slept"}
-    )
-    assert "Session completed" in text_of(done.text)
+    assert "Chart and sign" in post.text and "Body map, front and back" in post.text
+    done = await therapist.post(f"{session_url}/sign", htmx=True, data={"patient_id": patient, **SIGNABLE})
+    assert "Session completed and signed" in text_of(done.text)
+    assert "Swedish" in text_of(done.text) and "side-lying" in text_of(done.text)
 
     history = text_of((await therapist.get(f"/patients/{patient}")).text)
     assert "completed 6 2" in history

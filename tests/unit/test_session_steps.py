@@ -25,7 +25,7 @@ def test_steps_follow_screen_consent_pre_running_post_note_done() -> None:
     assert session_step(s, [score("pre")]) == "running"
     s.massage_ended_at = T0.replace(minute=20)
     assert session_step(s, [score("pre")]) == "post"
-    assert session_step(s, [score("pre"), score("post")]) == "note"
+    assert session_step(s, [score("pre"), score("post")]) == "record"
     s.state = "completed"
     assert session_step(s, [score("pre"), score("post")]) == "done"
 
