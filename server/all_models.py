@@ -8,7 +8,7 @@ from server.auth.session_store import WebSession
 from server.availability.models import AvailabilityFlag
 from server.patients.models import MassageOrder, Patient, SiteRestriction, Unit
 from server.realtime.models import UnitEvent
-from server.sessions.models import Amendment, MassageSession, Score
+from server.sessions.models import Amendment, Interruption, MassageSession, Score
 
 metadata = SQLModel.metadata
 
@@ -16,6 +16,7 @@ __all__ = [
     "Amendment",
     "AuditEvent",
     "AvailabilityFlag",
+    "Interruption",
     "MassageOrder",
     "MassageSession",
     "Patient",

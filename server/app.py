@@ -80,6 +80,7 @@ ROUTES: list[Any] = [
     sessions_controller.record_consent, sessions_controller.record_score, sessions_controller.finish_massage,
     sessions_controller.stop_session, sessions_controller.pause_session, sessions_controller.resume_session,
     sessions_controller.sign_session, sessions_controller.amend_session,
+    sessions_controller.interrupt_session, sessions_controller.acknowledge_interruption,
     audit_controller.audit_log_page,
     patients_api.unit_patients, availability_api.create_flag, availability_api.clear_flag,
     sessions_api.api_start_session, sessions_api.api_get_session, sessions_api.api_screening,

@@ -9,6 +9,7 @@ from jinja2 import Environment
 from server.availability.models import FLAG_LABELS
 from server.clock import to_local
 from server.patients.models import WALTON_PRESSURE
+from server.sessions.interruptions import INTERRUPTION_REASONS
 from server.sessions.scales import SCALES
 
 
@@ -31,4 +32,5 @@ def install_filters(env: Environment, zone: str) -> None:
     env.globals["timezone"] = zone
     env.globals["walton"] = WALTON_PRESSURE
     env.globals["scales"] = SCALES
+    env.globals["interruption_reasons"] = INTERRUPTION_REASONS
     env.globals["flag_kinds"] = [(kind.value, label) for kind, label in FLAG_LABELS.items()]

@@ -7,17 +7,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.audit.service import AuditAction, record_audit
 from server.auth.actor import Actor
+from server.auth.models import User
 from server.availability.models import AvailabilityFlag
 from server.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from server.patients.models import MassageOrder, OrderStatus, Patient, SiteRestriction, Unit
-from server.sessions.models import OPEN_STATES, MassageSession, Score
+from server.sessions.models import OPEN_STATES, Interruption, MassageSession, Score
 
 
 @dataclass
@@ -32,6 +33,24 @@ class PatientCard:
     last_pain: Score | None = None
     open_session: MassageSession | None = None
     order_on_hold: MassageOrder | None = None
+    therapist_name: str = ""
+    """Who is giving the open session, for the nurses' board."""
+    interruption: Interruption | None = None
+    """The latest interruption of the open session, acknowledged or not."""
+
+    @property
+    def massage_in_progress(self) -> bool:
+        s = self.open_session
+        return s is not None and s.state in ("in_progress", "paused") and s.massage_ended_at is None
+
+    @property
+    def expected_end(self) -> datetime | None:
+        """About when the massage ends: the order's length minus the active time so far."""
+        s = self.open_session
+        if s is None or self.order is None or s.started_at is None:
+            return None
+        remaining = max(0, self.order.duration_minutes * 60 - s.active_seconds)
+        return (s.running_since or s.paused_at or s.started_at) + timedelta(seconds=remaining)
 
     @property
     def available(self) -> bool:
@@ -138,6 +157,27 @@ async def load_cards(
         )
     ).all():
         open_sessions[massage_session.patient_id] = massage_session
+    therapist_names: dict[int, str] = {}
+    interruptions: dict[int, Interruption] = {}
+    if open_sessions:
+        session_ids = [s.id for s in open_sessions.values()]
+        therapist_names = dict(
+            (
+                await db.exec(
+                    select(User.id, User.full_name).where(  # type: ignore[arg-type]
+                        col(User.id).in_({s.therapist_id for s in open_sessions.values()})
+                    )
+                )
+            ).all()
+        )
+        for interruption in (
+            await db.exec(
+                select(Interruption)
+                .where(col(Interruption.session_id).in_(session_ids))
+                .order_by(col(Interruption.raised_at))
+            )
+        ).all():
+            interruptions[interruption.patient_id] = interruption
     return [
         PatientCard(
             patient=p,
@@ -148,6 +188,10 @@ async def load_cards(
             last_pain=last_pain.get(p.id),
             open_session=open_sessions.get(p.id),  # type: ignore[arg-type]
             order_on_hold=held.get(p.id),  # type: ignore[arg-type]
+            therapist_name=therapist_names.get(open_sessions[p.id].therapist_id, "")
+            if p.id in open_sessions
+            else "",
+            interruption=interruptions.get(p.id),  # type: ignore[arg-type]
         )
         for p in patients
     ]

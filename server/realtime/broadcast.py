@@ -30,6 +30,9 @@ from server.patients.fragments import render_availability_banner, render_board_r
 from server.patients.models import Patient
 from server.patients.service import patient_card
 from server.realtime.hub import LocalHub
+from server.sessions.fragments import render_interruption_overlay
+from server.sessions.interruptions import pending_for_therapist
+from server.sessions.models import Interruption
 
 log = logging.getLogger("bedside.realtime")
 
@@ -47,6 +50,11 @@ def board_channel(unit_id: int, *, can_flag: bool) -> str:
 
 def patient_channel(patient_id: int) -> str:
     return f"patient-{patient_id}"
+
+
+def user_channel(user_id: int) -> str:
+    """One person's own tablets: interruptions meant for them."""
+    return f"user-{user_id}"
 
 
 class Broadcaster:
@@ -77,6 +85,10 @@ class Broadcaster:
             return
         await self._publish({"kind": "patient", "patient_id": patient_id, "unit_id": patient.unit_id})
 
+    async def user_changed(self, user_id: int) -> None:
+        """Announce that what one person's tablets must show (their pending interruptions) changed."""
+        await self._publish({"kind": "user", "user_id": user_id})
+
     async def _publish(self, event: dict[str, object]) -> None:
         try:
             await self.channels.wait_published(json.dumps(event), [EVENTS_CHANNEL])
@@ -106,6 +118,12 @@ class Broadcaster:
                     waiting.set()
             elif event.get("kind") == "patient":
                 await self.render_and_deliver(int(event["patient_id"]), int(event["unit_id"]))
+            elif event.get("kind") == "user":
+                user_id = int(event["user_id"])
+                if self.hub.has_listeners(user_channel(user_id)):
+                    async with self.session_maker() as db:
+                        html = await render_user_screen(db, self.env, user_id)
+                    self.hub.deliver(user_channel(user_id), html)
         except Exception:
             log.exception("could not deliver event %r", raw[:200])
 
@@ -148,3 +166,19 @@ class Broadcaster:
             return False
         finally:
             self._pings.pop(token, None)
+
+
+async def render_user_screen(db: AsyncSession, env: Environment, user_id: int) -> str:
+    """A therapist's pending interruptions, full-screen, and each interrupted session's stopped timer.
+
+    Only session-specific fragments are pushed here: this channel reaches every page the therapist has
+    open, and a page about another patient must not have its panel replaced."""
+    pending = await pending_for_therapist(db, user_id)
+    shown: list[tuple[Interruption, Patient]] = []
+    timers = []
+    for interruption, massage_session in pending:
+        patient = await db.get(Patient, massage_session.patient_id)
+        assert patient is not None
+        shown.append((interruption, patient))
+        timers.append(env.get_template("partials/session_timer.html").render(s=massage_session, oob=True))
+    return render_interruption_overlay(env, shown) + "".join(timers)

@@ -24,7 +24,13 @@ from server.clock import local_today, utcnow
 from server.errors import BedsideError
 from server.patients.fragments import render_availability_banner, render_board_row
 from server.patients.service import get_patient_for, patient_card, therapist_worklist, unit_board
-from server.realtime.broadcast import board_channel, patient_channel, worklist_channel
+from server.realtime.broadcast import (
+    board_channel,
+    patient_channel,
+    render_user_screen,
+    user_channel,
+    worklist_channel,
+)
 from server.realtime.hub import STALE, LocalHub, Subscriber
 
 log = logging.getLogger("bedside.realtime")
@@ -110,9 +116,11 @@ async def worklist_socket(socket: WebSocket) -> None:
         now = utcnow()
         async with socket.app.state.session_maker() as db:
             cards = await therapist_worklist(db, actor, now, local_today(zone, now))
-        return env.get_template("partials/worklist.html").render(cards=cards, oob=True)
+            own_screen = await render_user_screen(db, env, actor.user_id)
+        return env.get_template("partials/worklist.html").render(cards=cards, oob=True) + own_screen
 
-    await stream(socket, [worklist_channel(u) for u in sorted(actor.unit_ids)], snapshot)
+    channels = [worklist_channel(u) for u in sorted(actor.unit_ids)] + [user_channel(actor.user_id)]
+    await stream(socket, channels, snapshot)
 
 
 @websocket("/ws/units/{unit_id:int}/board", opt={"roles": BOARD_ROLES})
@@ -155,6 +163,12 @@ async def patient_socket(socket: WebSocket, patient_id: FromPath[int]) -> None:
         now = utcnow()
         async with socket.app.state.session_maker() as db:
             card = await patient_card(db, patient_id, now, local_today(zone, now))
-        return render_availability_banner(env, card, oob=True)
+            own_screen = (
+                await render_user_screen(db, env, actor.user_id) if actor.role == Role.therapist else ""
+            )
+        return render_availability_banner(env, card, oob=True) + own_screen
 
-    await stream(socket, [patient_channel(patient_id)], snapshot)
+    channels = [patient_channel(patient_id)]
+    if actor.role == Role.therapist:
+        channels.append(user_channel(actor.user_id))
+    await stream(socket, channels, snapshot)

@@ -5,30 +5,27 @@ Every step posts to its own URL and answers with the session panel (htmx) or a r
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, URLEncodedBody
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Response, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.auth.guards import requires_role
 from server.auth.models import Role
+from server.patients.fragments import BOARD_ROW
 from server.patients.service import patient_card
-from server.realtime.broadcast import Broadcaster
-from server.sessions import charting, service
-from server.sessions.body_map import body_map_shapes, region_keys, restriction_for
-from server.sessions.record import POSITIONS, RESPONSES, SessionRecord
+from server.realtime.broadcast import Broadcaster, render_user_screen
+from server.sessions import charting, interruptions, service
+from server.sessions.fragments import panel_context, render_session_panel
+from server.sessions.record import SessionRecord
 from server.sessions.rules import ScoreSubmission
-from server.sessions.scales import FACES_LABELS, OBSERVED_ITEMS, SCALES
-from server.sessions.screening import SCREENING_ITEMS, STOP_ONLY
 from server.web import actor_of, is_htmx, now_and_today
 
 therapist_only = [requires_role(Role.therapist)]
-STOP_REASONS = ("Contraindication found", "Patient declined", "Clinical change", "Patient unwell", "Other")
 
 
 @dataclass
@@ -55,25 +52,6 @@ class AmendmentForm:
 class StepForm:
     patient_id: int | None = None
     note: str = ""
-
-
-def panel_context(view: service.SessionView) -> dict[str, object]:
-    return {
-        "view": view,
-        "scale": SCALES[view.patient.pain_scale],
-        "client_id": uuid.uuid4().hex,
-        "screening_items": SCREENING_ITEMS,
-        "stop_only": STOP_ONLY,
-        "stop_reasons": STOP_REASONS,
-        "anxiety_client_id": uuid.uuid4().hex,
-        "observed_items": OBSERVED_ITEMS.get(view.patient.pain_scale),
-        "faces_labels": FACES_LABELS,
-        "positions": POSITIONS,
-        "responses": RESPONSES,
-        "body_shapes": body_map_shapes(),
-        "region_keys": region_keys(),
-        "restricted": {key: r for key in region_keys() if (r := restriction_for(key, view.restrictions))},
-    }
 
 
 async def _panel(request: Request, db: AsyncSession, session_id: FromPath[int]) -> Template | Redirect:
@@ -309,3 +287,62 @@ async def stop_session(
 def _patient_id(data: dict[str, str]) -> int | None:
     value = data.get("patient_id", "")
     return int(value) if value.isdigit() else None
+
+
+@dataclass
+class InterruptForm:
+    reason: str = ""
+    note: str = ""
+    patient_id: int | None = None
+
+
+@post("/sessions/{session_id:int}/interrupt", guards=[requires_role(Role.nurse)], status_code=200)
+async def interrupt_session(
+    request: Request,
+    session_id: FromPath[int],
+    data: URLEncodedBody[InterruptForm],
+    db_session: NamedDependency[AsyncSession],
+    broadcaster: NamedDependency[Broadcaster],
+) -> Template | Redirect:
+    """From the unit board: the session pauses and the therapist's tablet shows it full-screen."""
+    now, today = now_and_today(request)
+    interruption = await interruptions.interrupt_session(
+        db_session,
+        actor_of(request),
+        session_id,
+        patient_id=data.patient_id,
+        reason=data.reason,
+        note=data.note,
+        now=now,
+    )
+    await broadcaster.user_changed(interruption.therapist_id)
+    await broadcaster.patient_changed(interruption.patient_id)
+    card = await patient_card(db_session, interruption.patient_id, now, today)
+    if not is_htmx(request):
+        return Redirect(f"/units/{card.patient.unit_id}/board", status_code=303)
+    return Template(BOARD_ROW, context={"card": card, "oob": False, "can_flag": True})
+
+
+@post("/interruptions/{interruption_id:int}/acknowledge", guards=therapist_only, status_code=200)
+async def acknowledge_interruption(
+    request: Request,
+    interruption_id: FromPath[int],
+    db_session: NamedDependency[AsyncSession],
+    broadcaster: NamedDependency[Broadcaster],
+) -> Template | Redirect:
+    """The overlay goes; on that session's own page the panel comes back, paused, ready to resume or stop."""
+    now, _ = now_and_today(request)
+    actor = actor_of(request)
+    interruption = await interruptions.acknowledge_interruption(db_session, actor, interruption_id, now=now)
+    await broadcaster.patient_changed(interruption.patient_id)
+    await broadcaster.user_changed(actor.user_id)
+    if not is_htmx(request):
+        return Redirect(f"/sessions/{interruption.session_id}", status_code=303)
+    html = await render_user_screen(db_session, request.app.state.jinja_env, actor.user_id)
+    current = getattr(request.htmx, "current_url_abs_path", None) or ""  # type: ignore[attr-defined]
+    if current.rstrip("/").endswith(f"/sessions/{interruption.session_id}"):
+        view = await service.session_view(db_session, actor, interruption.session_id, audit=False)
+        html += render_session_panel(request.app.state.jinja_env, view).replace(
+            'id="session-panel"', 'id="session-panel" hx-swap-oob="true"', 1
+        )
+    return Response(html, media_type="text/html")  # type: ignore[return-value]

@@ -107,3 +107,19 @@ class Amendment(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow)
     reason: str = Field(max_length=200)
     text: str = Field(max_length=2000)
+
+
+class Interruption(SQLModel, table=True):
+    """A nurse interrupts a running session: it pauses; the therapist acknowledges; the nurse sees it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="massage_session.id", index=True)
+    patient_id: int = Field(foreign_key="patient.id", index=True)
+    therapist_id: int = Field(foreign_key="care_user.id", index=True)
+    raised_by_id: int = Field(foreign_key="care_user.id")
+    raised_by_name: str = Field(max_length=120)
+    reason: str = Field(max_length=40)
+    note: str = Field(default="", max_length=200)
+    raised_at: datetime = Field(default_factory=utcnow)
+    acknowledged_by_name: str = Field(default="", max_length=120)
+    acknowledged_at: datetime | None = None

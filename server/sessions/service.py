@@ -105,6 +105,19 @@ def check_own_open_session(actor: Actor, massage_session: MassageSession) -> Non
 
 async def session_view(db: AsyncSession, actor: Actor, session_id: int, *, audit: bool = True) -> SessionView:
     massage_session, patient = await load_session_for(db, actor, session_id)
+    view = await build_session_view(db, massage_session, patient)
+    if audit:
+        record_audit(db, actor, AuditAction.read, "MassageSession", session_id, patient_id=patient.id)
+        await db.commit()
+    return view
+
+
+async def build_session_view(
+    db: AsyncSession, massage_session: MassageSession, patient: Patient
+) -> SessionView:
+    """Everything the session panel shows. No access check: callers have made it (or push to a socket
+    whose opening was checked)."""
+    session_id = massage_session.id
     order = await db.get(MassageOrder, massage_session.order_id)
     assert order is not None
     scores = list(
@@ -114,9 +127,6 @@ async def session_view(db: AsyncSession, actor: Actor, session_id: int, *, audit
     amendments = (
         await db.exec(select(Amendment).where(Amendment.session_id == session_id).order_by(col(Amendment.at)))
     ).all()
-    if audit:
-        record_audit(db, actor, AuditAction.read, "MassageSession", session_id, patient_id=patient.id)
-        await db.commit()
     return SessionView(massage_session, patient, order, scores, list(restrictions), list(amendments))
 
 

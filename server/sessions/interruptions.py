@@ -1,0 +1,129 @@
+"""Nurses interrupt a running session; the therapist acknowledges. The session pauses at once and
+resumes or stops when the therapist decides; the nurse sees who acknowledged and when."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.audit.service import AuditAction, record_audit
+from server.auth.actor import Actor
+from server.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from server.patients.service import get_patient_for
+from server.realtime.events import record_unit_event
+from server.sessions.models import Interruption, MassageSession, SessionState
+from server.sessions.rules import close_running_stretch
+from server.sessions.service import check_same_patient, load_session_for
+
+INTERRUPTION_REASONS = (
+    "Procedure now",
+    "Imaging or transport",
+    "Clinically unstable",
+    "Medication due",
+    "Family or visitor",
+    "Other",
+)
+
+
+async def interrupt_session(
+    db: AsyncSession,
+    actor: Actor,
+    session_id: int,
+    *,
+    patient_id: int | None,
+    reason: str,
+    note: str,
+    now: datetime,
+) -> Interruption:
+    if reason not in INTERRUPTION_REASONS:
+        raise InvalidInput(f"Choose why: {', '.join(INTERRUPTION_REASONS)}.")
+    note = (note or "").strip()
+    if len(note) > 200:
+        raise InvalidInput("Keep the note under 200 characters.")
+    massage_session, patient = await load_session_for(db, actor, session_id)
+    check_same_patient(massage_session, patient_id)
+    running = massage_session.state in (SessionState.in_progress, SessionState.paused)
+    if not running or massage_session.massage_ended_at is not None:
+        raise Conflict("Only a massage in progress can be interrupted.")
+    waiting = await pending_interruption(db, session_id)
+    if waiting is not None:
+        raise Conflict("This session is already interrupted; the therapist has not acknowledged yet.")
+    close_running_stretch(massage_session, now)
+    if massage_session.state == SessionState.in_progress:
+        massage_session.state, massage_session.paused_at = SessionState.paused, now
+    db.add(massage_session)
+    interruption = Interruption(
+        session_id=session_id,
+        patient_id=patient.id,
+        therapist_id=massage_session.therapist_id,  # type: ignore[arg-type]
+        raised_by_id=actor.user_id,
+        raised_by_name=actor.full_name,
+        reason=reason,
+        note=note,
+        raised_at=now,
+    )
+    db.add(interruption)
+    await db.flush()
+    await record_unit_event(db, patient.unit_id, patient.id, "session_interrupted")
+    record_audit(
+        db,
+        actor,
+        AuditAction.create,
+        "Interruption",
+        interruption.id,
+        patient_id=patient.id,
+        detail=f"session {session_id}: {reason}",
+    )
+    await db.commit()
+    return interruption
+
+
+async def acknowledge_interruption(
+    db: AsyncSession, actor: Actor, interruption_id: int, *, now: datetime
+) -> Interruption:
+    interruption = await db.get(Interruption, interruption_id)
+    if interruption is None:
+        raise NotFound("No such interruption.")
+    patient = await get_patient_for(db, actor, interruption.patient_id)
+    if interruption.therapist_id != actor.user_id:
+        raise NotAllowed("Only the therapist of this session acknowledges its interruption.")
+    if interruption.acknowledged_at is None:
+        interruption.acknowledged_at, interruption.acknowledged_by_name = now, actor.full_name
+        db.add(interruption)
+        await record_unit_event(db, patient.unit_id, patient.id, "interruption_acknowledged")
+        record_audit(
+            db,
+            actor,
+            AuditAction.update,
+            "Interruption",
+            interruption_id,
+            patient_id=patient.id,
+            detail="acknowledged",
+        )
+        await db.commit()
+    return interruption
+
+
+async def pending_interruption(db: AsyncSession, session_id: int) -> Interruption | None:
+    return (
+        await db.exec(
+            select(Interruption).where(
+                Interruption.session_id == session_id, col(Interruption.acknowledged_at).is_(None)
+            )
+        )
+    ).first()
+
+
+async def pending_for_therapist(
+    db: AsyncSession, therapist_id: int
+) -> list[tuple[Interruption, MassageSession]]:
+    """What a therapist's tablet must show full-screen: every interruption not yet acknowledged."""
+    rows = await db.exec(
+        select(Interruption, MassageSession)
+        .join(MassageSession, col(MassageSession.id) == col(Interruption.session_id))
+        .where(Interruption.therapist_id == therapist_id, col(Interruption.acknowledged_at).is_(None))
+        .order_by(col(Interruption.raised_at))
+    )
+    return list(rows.all())  # type: ignore[arg-type]

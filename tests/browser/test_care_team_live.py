@@ -1,0 +1,56 @@
+"""The nurse and the therapist in conversation: massage in progress on the board, an interruption shown
+full-screen on the tablet, the acknowledgement back on the board; and a dropped socket that catches up."""
+
+from __future__ import annotations
+
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.browser.conftest import screenshot, sign_in, wait_live
+
+
+def start_massage(page: Page, patient: str) -> None:
+    page.locator("article.card", has_text=patient).get_by_role("link").tap()
+    page.get_by_role("button", name="Start session").tap()
+    expect(page.locator(".screening-item")).to_have_count(7)
+    for question in page.locator(".screening-item").all():
+        question.get_by_label("No").tap()
+    page.get_by_role("button", name="Record the screen").tap()
+    page.get_by_role("button", name="Patient agreed (verbal)").tap()
+    page.get_by_role("button", name="Pre pain 5 of 10").tap()
+    expect(page.locator("#session-panel")).to_contain_text("Massage in progress")
+
+
+def test_nurse_interrupts_a_running_massage_and_sees_it_acknowledged(
+    page: Page, second_context: BrowserContext
+) -> None:
+    therapist = page
+    sign_in(therapist, "tara")
+    start_massage(therapist, "Rennick, Calla")
+    wait_live(therapist)
+
+    nurse = second_context.new_page()
+    sign_in(nurse, "nina")
+    wait_live(nurse)
+    row = nurse.locator("article.board-row", has_text="Rennick, Calla")
+    expect(row.locator(".in-progress")).to_contain_text(
+        "Massage in progress, room 417, Tara Quill, until about"
+    )
+    screenshot(nurse, "board-massage-in-progress")
+    row.locator(".interrupt-form").get_by_role("button", name="Clinically unstable").tap()
+
+    overlay = therapist.get_by_role("alertdialog")
+    expect(overlay).to_contain_text("Nina Okafor is interrupting", timeout=3000)
+    expect(overlay).to_contain_text("Clinically unstable")
+    screenshot(therapist, "interruption-full-screen")
+    stopped_at = therapist.locator("[id^=session-timer-]").text_content()
+    therapist.wait_for_timeout(1500)
+    assert therapist.locator("[id^=session-timer-]").text_content() == stopped_at, "the timer stopped"
+    overlay.get_by_role("button", name="Acknowledged").tap()
+    expect(therapist.get_by_role("alertdialog")).to_have_count(0)
+    expect(therapist.locator("#session-panel")).to_contain_text("Paused")
+
+    expect(row.locator(".interruption-status")).to_contain_text("acknowledged by Tara Quill", timeout=3000)
+    screenshot(nurse, "board-acknowledged")
+    therapist.get_by_role("button", name="Resume").tap()
+    expect(therapist.locator("#session-panel")).to_contain_text("Massage in progress")
+    expect(row.locator(".in-progress")).to_contain_text("Massage in progress", timeout=3000)
