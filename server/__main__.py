@@ -35,7 +35,15 @@ def main() -> None:
             return
     import uvicorn
 
-    uvicorn.run("server.asgi:app", host=args.host, port=args.port, proxy_headers=True)
+    uvicorn.run(
+        "server.asgi:app",
+        host=args.host,
+        port=args.port,
+        proxy_headers=True,
+        ws_ping_interval=settings.ws_ping_seconds,
+        ws_ping_timeout=settings.ws_ping_seconds,
+        timeout_graceful_shutdown=10,
+    )
 
 
 if __name__ == "__main__":

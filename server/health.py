@@ -27,6 +27,9 @@ async def readyz(request: Request) -> Response[dict[str, str]]:
     if not await request.app.state.broadcaster.broker_round_trip():
         checks["broker"] = "no round trip within 2 s"
     ready = all(v == "ok" for v in checks.values())
-    return Response(
-        {"status": "ready" if ready else "not ready", **checks}, status_code=200 if ready else 503
-    )
+    body = {
+        "status": "ready" if ready else "not ready",
+        **checks,
+        "sockets": str(request.app.state.hub.socket_count),
+    }
+    return Response(body, status_code=200 if ready else 503)

@@ -50,6 +50,8 @@ class Settings:
     """BEDSIDE_DB_MAX_OVERFLOW: extra PostgreSQL connections an instance may open at peaks."""
     expiry_sweep_seconds: float = 5.0
     """BEDSIDE_EXPIRY_SWEEP_SECONDS: how often flags past their 'until' time are announced as expired."""
+    ws_ping_seconds: float = 20.0
+    """BEDSIDE_WS_PING_SECONDS: heartbeat; a tablet that does not answer a ping within this is dropped."""
     debug: bool = False
     """BEDSIDE_DEBUG: show tracebacks in responses (never in a hospital)."""
 
@@ -71,6 +73,7 @@ class Settings:
             db_pool_size=int(env.get("BEDSIDE_DB_POOL_SIZE", "10")),
             db_max_overflow=int(env.get("BEDSIDE_DB_MAX_OVERFLOW", "10")),
             expiry_sweep_seconds=float(env.get("BEDSIDE_EXPIRY_SWEEP_SECONDS", "5")),
+            ws_ping_seconds=float(env.get("BEDSIDE_WS_PING_SECONDS", "20")),
             debug=_flag(env.get("BEDSIDE_DEBUG", "false")),
         )
         settings.check()

@@ -22,7 +22,7 @@ async def test_liveness_and_readiness_probes_answer_without_signing_in(app: Lite
         assert (await client.get("/healthz")).json() == {"status": "ok"}
         ready = await client.get("/readyz")
         assert ready.status_code == 200
-        assert ready.json() == {"status": "ready", "database": "ok", "broker": "ok"}
+        assert ready.json() == {"status": "ready", "database": "ok", "broker": "ok", "sockets": "0"}
 
 
 async def test_readiness_fails_when_the_broker_listener_is_lost(settings: Settings) -> None:

@@ -52,12 +52,14 @@ class Cluster:
     tmp: Path
     instances: list[Instance] = field(default_factory=list)
 
-    def start(self, name: str) -> Instance:
+    def start(self, name: str, command: list[str] | None = None) -> Instance:
+        """Start an instance: plain uvicorn by default, or the given command (host and port are added)."""
         port = free_port()
         log = self.tmp / f"{name}.log"
         env = {**self.env, "BEDSIDE_DATA_DIR": str(self.tmp / name)}
+        command = command or [sys.executable, "-m", "uvicorn", "server.asgi:app"]
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "server.asgi:app", "--host", "127.0.0.1", "--port", str(port)],
+            [*command, "--host", "127.0.0.1", "--port", str(port)],
             cwd=ROOT,
             env=env,
             stdout=log.open("w"),
