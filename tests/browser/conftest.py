@@ -51,10 +51,41 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+class Server:
+    """The real app under uvicorn, with demo data; can be restarted on the same port and data."""
+
+    def __init__(self, data_dir: Path, env: dict[str, str]) -> None:
+        self.data_dir, self.env = data_dir, env
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, *, demo: bool = False) -> None:
+        log = (self.data_dir / "server.log").open("a")
+        command = [sys.executable, "-m", "server", "serve", "--port", str(self.port)] + (
+            ["--demo"] if demo else []
+        )
+        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(self.url + "/signin", timeout=1)
+                return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"server did not start; see {self.data_dir / 'server.log'}") from None
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        """SIGTERM: a graceful shutdown, which closes every tablet's socket with 1012."""
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(15)
+
+
 @pytest.fixture(scope="session")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data_dir = tmp_path_factory.mktemp("bedside-browser")
-    port = free_port()
     database = databases.new_database_name("bedside_browser") if databases.ADMIN_DSN else ""
     if database:
         databases.create_database(database)
@@ -63,29 +94,17 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "BEDSIDE_DATA_DIR": str(data_dir),
         "DATABASE_URL": databases.database_url(database) if database else "",
     }
-    log = (data_dir / "server.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "server", "serve", "--demo", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url + "/signin", timeout=1)
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start; see {data_dir / 'server.log'}") from None
-            time.sleep(0.2)
-    yield url
-    proc.terminate()
-    proc.wait(10)
+    running = Server(data_dir, env)
+    running.start(demo=True)
+    yield running
+    running.stop()
     if database:
         databases.drop_database(database)
+
+
+@pytest.fixture(scope="session")
+def base_url(server: Server) -> str:  # overrides pytest-playwright's: page.goto("/") uses it
+    return server.url
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.conftest import screenshot, sign_in, wait_live
+from tests.browser.conftest import Server, screenshot, sign_in, wait_live
 
 
 def start_massage(page: Page, patient: str) -> None:
@@ -54,3 +54,44 @@ def test_nurse_interrupts_a_running_massage_and_sees_it_acknowledged(
     therapist.get_by_role("button", name="Resume").tap()
     expect(therapist.locator("#session-panel")).to_contain_text("Massage in progress")
     expect(row.locator(".in-progress")).to_contain_text("Massage in progress", timeout=3000)
+
+
+def test_a_tablet_that_lost_its_connection_catches_up_without_a_reload(
+    page: Page, second_context: BrowserContext, server: Server
+) -> None:
+    therapist = page
+    sign_in(therapist, "tara")
+    wait_live(therapist)
+    cards_before = therapist.locator("article.card").count()
+    therapist.evaluate("() => { window.__notReloaded = true; htmx.config.wsReconnectDelay = () => 4000; }")
+    nurse = second_context.new_page()
+    sign_in(nurse, "nina")
+    headers = {"x-csrftoken": next(c["value"] for c in second_context.cookies() if c["name"] == "csrftoken")}
+    board = nurse.request.get("/api/units/1/patients").json()
+    ids = {p["name"]: p["id"] for p in board}
+
+    server.stop()
+    expect(therapist.locator("body")).to_have_attribute("data-ws", "closed")
+    server.start()
+    for patient, kind in (("Orlay, Fennick", "imaging"), ("Stolwick, Ember", "dialysis")):
+        assert (
+            nurse.request.post(
+                f"/api/patients/{ids[patient]}/flags", data={"kind": kind}, headers=headers
+            ).status
+            == 201
+        )
+    stolwick_flag = nurse.request.get("/api/units/1/patients").json()
+    flag_id = next(p["flag"]["id"] for p in stolwick_flag if p["name"] == "Stolwick, Ember")
+    assert nurse.request.post(f"/api/flags/{flag_id}/clear", headers=headers).status == 200
+
+    wait_live(therapist)
+    expect(
+        therapist.locator("article.card", has_text="Orlay, Fennick").locator(".availability")
+    ).to_contain_text("Unavailable: Imaging")
+    expect(
+        therapist.locator("article.card", has_text="Stolwick, Ember").locator(".availability")
+    ).to_have_text("Available")
+    ids_on_screen = therapist.locator("article.card").evaluate_all("cards => cards.map(c => c.id)")
+    assert len(ids_on_screen) == cards_before == len(set(ids_on_screen)), "nothing missing, nothing twice"
+    assert therapist.evaluate("() => window.__notReloaded === true")
+    screenshot(therapist, "worklist-after-reconnect")
