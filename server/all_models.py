@@ -8,6 +8,7 @@ from server.auth.session_store import WebSession
 from server.availability.models import AvailabilityFlag
 from server.patients.models import MassageOrder, Patient, SiteRestriction, Unit
 from server.realtime.models import UnitEvent
+from server.realtime.presence import TabletPresence
 from server.sessions.models import Amendment, Interruption, MassageSession, Score
 
 metadata = SQLModel.metadata
@@ -22,6 +23,7 @@ __all__ = [
     "Patient",
     "Score",
     "SiteRestriction",
+    "TabletPresence",
     "Unit",
     "UnitEvent",
     "User",

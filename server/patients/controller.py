@@ -14,6 +14,7 @@ from server.auth.guards import CLINICAL_READERS, requires_role
 from server.auth.models import Role
 from server.errors import NotAllowed
 from server.patients import service
+from server.realtime.presence import therapists_present
 from server.web import actor_of, now_and_today
 
 
@@ -41,7 +42,13 @@ async def board_page(
     unit, cards = await service.unit_board(db_session, actor, unit_id, now, today)
     return Template(
         "pages/board.html",
-        context={"unit": unit, "cards": cards, "can_flag": actor.role == Role.nurse},
+        context={
+            "unit": unit,
+            "cards": cards,
+            "can_flag": actor.role == Role.nurse,
+            "unit_id": unit_id,
+            "present": await therapists_present(db_session, unit_id),
+        },
     )
 
 

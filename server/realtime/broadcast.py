@@ -18,7 +18,7 @@ import asyncio
 import json
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from jinja2 import Environment
 from litestar.channels import ChannelsPlugin
@@ -30,6 +30,7 @@ from server.patients.fragments import render_availability_banner, render_board_r
 from server.patients.models import Patient
 from server.patients.service import patient_card
 from server.realtime.hub import LocalHub
+from server.realtime.presence import therapists_present
 from server.sessions.fragments import render_interruption_overlay
 from server.sessions.interruptions import pending_for_therapist
 from server.sessions.models import Interruption
@@ -85,6 +86,10 @@ class Broadcaster:
             return
         await self._publish({"kind": "patient", "patient_id": patient_id, "unit_id": patient.unit_id})
 
+    async def presence_changed(self, unit_ids: Iterable[int]) -> None:
+        for unit_id in unit_ids:
+            await self._publish({"kind": "presence", "unit_id": unit_id})
+
     async def user_changed(self, user_id: int) -> None:
         """Announce that what one person's tablets must show (their pending interruptions) changed."""
         await self._publish({"kind": "user", "user_id": user_id})
@@ -118,6 +123,8 @@ class Broadcaster:
                     waiting.set()
             elif event.get("kind") == "patient":
                 await self.render_and_deliver(int(event["patient_id"]), int(event["unit_id"]))
+            elif event.get("kind") == "presence":
+                await self.deliver_presence(int(event["unit_id"]))
             elif event.get("kind") == "user":
                 user_id = int(event["user_id"])
                 if self.hub.has_listeners(user_channel(user_id)):
@@ -126,6 +133,15 @@ class Broadcaster:
                     self.hub.deliver(user_channel(user_id), html)
         except Exception:
             log.exception("could not deliver event %r", raw[:200])
+
+    async def deliver_presence(self, unit_id: int) -> None:
+        boards = [board_channel(unit_id, can_flag=c) for c in (True, False)]
+        if not any(self.hub.has_listeners(b) for b in boards):
+            return
+        async with self.session_maker() as db:
+            html = await render_presence(db, self.env, unit_id)
+        for board in boards:
+            self.hub.deliver(board, html)
 
     async def render_and_deliver(self, patient_id: int, unit_id: int) -> None:
         wanted = {
@@ -182,3 +198,8 @@ async def render_user_screen(db: AsyncSession, env: Environment, user_id: int) -
         shown.append((interruption, patient))
         timers.append(env.get_template("partials/session_timer.html").render(s=massage_session, oob=True))
     return render_interruption_overlay(env, shown) + "".join(timers)
+
+
+async def render_presence(db: AsyncSession, env: Environment, unit_id: int, *, oob: bool = True) -> str:
+    present = await therapists_present(db, unit_id)
+    return env.get_template("partials/presence.html").render(unit_id=unit_id, present=present, oob=oob)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from urllib.parse import urlsplit
@@ -27,11 +28,18 @@ from server.patients.service import get_patient_for, patient_card, therapist_wor
 from server.realtime.broadcast import (
     board_channel,
     patient_channel,
+    render_presence,
     render_user_screen,
     user_channel,
     worklist_channel,
 )
 from server.realtime.hub import STALE, LocalHub, Subscriber
+from server.realtime.presence import (
+    PRESENCE_REFRESH_SECONDS,
+    tablet_connected,
+    tablet_disconnected,
+    tablet_seen,
+)
 
 log = logging.getLogger("bedside.realtime")
 
@@ -120,7 +128,28 @@ async def worklist_socket(socket: WebSocket) -> None:
         return env.get_template("partials/worklist.html").render(cards=cards, oob=True) + own_screen
 
     channels = [worklist_channel(u) for u in sorted(actor.unit_ids)] + [user_channel(actor.user_id)]
-    await stream(socket, channels, snapshot)
+    socket_id = uuid.uuid4().hex
+    broadcaster = socket.app.state.broadcaster
+    async with socket.app.state.session_maker() as db:
+        await tablet_connected(db, actor, socket_id, utcnow())
+    await broadcaster.presence_changed(actor.unit_ids)
+    heartbeat = asyncio.create_task(_keep_present(socket, socket_id))
+    try:
+        await stream(socket, channels, snapshot)
+    finally:
+        heartbeat.cancel()
+        async with socket.app.state.session_maker() as db:
+            await tablet_disconnected(db, socket_id)
+        await broadcaster.presence_changed(actor.unit_ids)
+
+
+async def _keep_present(socket: WebSocket, socket_id: str) -> None:
+    """Refresh this tablet's presence while its socket is open (it lapses if the instance dies)."""
+    while True:
+        await asyncio.sleep(PRESENCE_REFRESH_SECONDS)
+        with suppress(Exception):
+            async with socket.app.state.session_maker() as db:
+                await tablet_seen(db, socket_id, utcnow())
 
 
 @websocket("/ws/units/{unit_id:int}/board", opt={"roles": BOARD_ROLES})
@@ -139,7 +168,8 @@ async def board_socket(socket: WebSocket, unit_id: FromPath[int]) -> None:
         now = utcnow()
         async with socket.app.state.session_maker() as db:
             _, cards = await unit_board(db, actor, unit_id, now, local_today(zone, now))
-        return "".join(render_board_row(env, card, oob=True, can_flag=can_flag) for card in cards)
+            presence = await render_presence(db, env, unit_id)
+        return "".join(render_board_row(env, card, oob=True, can_flag=can_flag) for card in cards) + presence
 
     await stream(socket, [board_channel(unit_id, can_flag=can_flag)], snapshot)
 

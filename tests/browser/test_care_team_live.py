@@ -31,6 +31,7 @@ def test_nurse_interrupts_a_running_massage_and_sees_it_acknowledged(
     nurse = second_context.new_page()
     sign_in(nurse, "nina")
     wait_live(nurse)
+    expect(nurse.locator(".presence")).to_contain_text("Therapist tablets connected: Tara Quill")
     row = nurse.locator("article.board-row", has_text="Rennick, Calla")
     expect(row.locator(".in-progress")).to_contain_text(
         "Massage in progress, room 417, Tara Quill, until about"

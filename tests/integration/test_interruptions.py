@@ -118,3 +118,21 @@ async def test_a_flag_expires_by_itself_and_the_tablets_are_told(sign_in_as, wor
         assert "Unavailable: Sleeping" in until_frame_with(tablet, f'id="patient-card-{patient}"')
         expired = until_frame_with(tablet, f'id="patient-card-{patient}"', seconds=3)
     assert "<strong>Available</strong>" in expired
+
+
+async def test_the_board_shows_which_therapists_have_a_tablet_connected(sign_in_as, world: World) -> None:  # type: ignore[no-untyped-def]
+    nurse = await sign_in_as("nurse")
+    therapist = await sign_in_as("therapist")
+    assert "No therapist tablet connected" in text_of(
+        (await nurse.get(f"/units/{world.unit_ids['4W']}/board")).text
+    )
+    with await nurse.websocket(f"/ws/units/{world.unit_ids['4W']}/board") as board:
+        board.receive_text(timeout=5)
+        with await therapist.websocket("/ws/worklist") as tablet:
+            tablet.receive_text(timeout=5)
+            connected = until_frame_with(board, f'id="presence-unit-{world.unit_ids["4W"]}"')
+            assert "Therapist tablets connected: Therapist" in text_of(connected)
+            page = text_of((await nurse.get(f"/units/{world.unit_ids['4W']}/board")).text)
+            assert "Therapist tablets connected: Therapist" in page
+        gone = until_frame_with(board, f'id="presence-unit-{world.unit_ids["4W"]}"')
+        assert "No therapist tablet connected" in text_of(gone)

@@ -1,0 +1,69 @@
+"""Which therapists have a tablet connected, per unit, shared by every instance through the database.
+
+A row per open worklist socket and unit, refreshed by a heartbeat; a row not seen for PRESENCE_TTL
+(an instance that died without cleaning up) no longer counts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, update
+from sqlmodel import Field, SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.auth.actor import Actor
+from server.clock import utcnow
+
+PRESENCE_TTL = timedelta(seconds=90)
+PRESENCE_REFRESH_SECONDS = 30.0
+
+
+class TabletPresence(SQLModel, table=True):
+    __tablename__ = "tablet_presence"
+
+    id: int | None = Field(default=None, primary_key=True)
+    socket_id: str = Field(index=True, max_length=40)
+    user_id: int = Field(foreign_key="care_user.id")
+    full_name: str = Field(max_length=120)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    connected_at: datetime = Field(default_factory=utcnow)
+    seen_at: datetime = Field(default_factory=utcnow)
+
+
+async def tablet_connected(db: AsyncSession, actor: Actor, socket_id: str, now: datetime) -> None:
+    db.add_all(
+        TabletPresence(
+            socket_id=socket_id,
+            user_id=actor.user_id,
+            full_name=actor.full_name,
+            unit_id=u,
+            connected_at=now,
+            seen_at=now,
+        )
+        for u in sorted(actor.unit_ids)
+    )
+    await db.commit()
+
+
+async def tablet_seen(db: AsyncSession, socket_id: str, now: datetime) -> None:
+    await db.exec(
+        update(TabletPresence).where(col(TabletPresence.socket_id) == socket_id).values(seen_at=now)
+    )  # type: ignore[call-overload]
+    await db.commit()
+
+
+async def tablet_disconnected(db: AsyncSession, socket_id: str) -> None:
+    await db.exec(delete(TabletPresence).where(col(TabletPresence.socket_id) == socket_id))  # type: ignore[call-overload]
+    await db.commit()
+
+
+async def therapists_present(db: AsyncSession, unit_id: int, now: datetime | None = None) -> list[str]:
+    now = now or utcnow()
+    rows = await db.exec(
+        select(TabletPresence.full_name)
+        .where(TabletPresence.unit_id == unit_id, col(TabletPresence.seen_at) > now - PRESENCE_TTL)
+        .distinct()
+        .order_by(col(TabletPresence.full_name))
+    )
+    return list(rows.all())
