@@ -7,8 +7,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
-from contextlib import suppress
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, suppress
 from urllib.parse import urlsplit
 
 from litestar import WebSocket, websocket
@@ -128,6 +128,16 @@ async def worklist_socket(socket: WebSocket) -> None:
         return env.get_template("partials/worklist.html").render(cards=cards, oob=True) + own_screen
 
     channels = [worklist_channel(u) for u in sorted(actor.unit_ids)] + [user_channel(actor.user_id)]
+    async with therapist_present(socket, actor):
+        await stream(socket, channels, snapshot)
+
+
+@asynccontextmanager
+async def therapist_present(socket: WebSocket, actor: Actor) -> AsyncIterator[None]:
+    """While a therapist's page has its socket open, the unit boards show their tablet as connected."""
+    if actor.role != Role.therapist:
+        yield
+        return
     socket_id = uuid.uuid4().hex
     broadcaster = socket.app.state.broadcaster
     async with socket.app.state.session_maker() as db:
@@ -135,7 +145,7 @@ async def worklist_socket(socket: WebSocket) -> None:
     await broadcaster.presence_changed(actor.unit_ids)
     heartbeat = asyncio.create_task(_keep_present(socket, socket_id))
     try:
-        await stream(socket, channels, snapshot)
+        yield
     finally:
         heartbeat.cancel()
         async with socket.app.state.session_maker() as db:
@@ -201,4 +211,5 @@ async def patient_socket(socket: WebSocket, patient_id: FromPath[int]) -> None:
     channels = [patient_channel(patient_id)]
     if actor.role == Role.therapist:
         channels.append(user_channel(actor.user_id))
-    await stream(socket, channels, snapshot)
+    async with therapist_present(socket, actor):
+        await stream(socket, channels, snapshot)
