@@ -75,6 +75,8 @@ class Broadcaster:
         self.timezone = timezone
         self.clock = clock
         self.failed_publishes = 0
+        self.fragments_rendered = 0
+        """Counts renders: one per channel with sockets on this instance, however many sockets it has."""
         self._pings: dict[str, asyncio.Event] = {}
 
     async def patient_changed(self, patient_id: int) -> None:
@@ -155,15 +157,20 @@ class Broadcaster:
         now = self.clock()
         async with self.session_maker() as db:
             card = await patient_card(db, patient_id, now, local_today(self.timezone, now))
+        renders: list[tuple[str, str]] = []
         if wanted["worklist"]:
-            self.hub.deliver(worklist_channel(unit_id), render_worklist_card(self.env, card, oob=True))
+            renders.append((worklist_channel(unit_id), render_worklist_card(self.env, card, oob=True)))
         for can_flag, key in ((True, "board"), (False, "board-readonly")):
             if wanted[key]:
                 row = render_board_row(self.env, card, oob=True, can_flag=can_flag)
-                self.hub.deliver(board_channel(unit_id, can_flag=can_flag), row)
+                renders.append((board_channel(unit_id, can_flag=can_flag), row))
         if wanted["patient"]:
-            banner = render_availability_banner(self.env, card, oob=True)
-            self.hub.deliver(patient_channel(patient_id), banner)
+            renders.append(
+                (patient_channel(patient_id), render_availability_banner(self.env, card, oob=True))
+            )
+        for channel, html in renders:
+            self.hub.deliver(channel, html)
+        self.fragments_rendered += len(renders)
 
     async def broker_round_trip(self, timeout: float = 2.0) -> bool:
         """Publish a ping and wait for it to come back through this instance's own subscription:

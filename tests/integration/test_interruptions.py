@@ -136,3 +136,13 @@ async def test_the_board_shows_which_therapists_have_a_tablet_connected(sign_in_
             assert "Therapist tablets connected: Therapist" in page
         gone = until_frame_with(board, f'id="presence-unit-{world.unit_ids["4W"]}"')
         assert "No therapist tablet connected" in text_of(gone)
+
+
+async def test_massage_in_progress_leaves_the_board_when_the_session_ends(sign_in_as, world: World) -> None:  # type: ignore[no-untyped-def]
+    therapist = await sign_in_as("therapist")
+    nurse = await sign_in_as("nurse")
+    session_id = await running_session(therapist, world.patient_ids["ada"])
+    board = f"/units/{world.unit_ids['4W']}/board"
+    assert "Massage in progress" in text_of((await nurse.get(board)).text)
+    await therapist.post(f"/api/sessions/{session_id}/stop", json={"reason": "Patient unwell"})
+    assert "Massage in progress" not in text_of((await nurse.get(board)).text)

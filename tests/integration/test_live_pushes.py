@@ -136,3 +136,25 @@ async def test_tablet_that_reconnects_gets_what_changed_while_it_was_away(sign_i
     assert snapshot.count(f'id="patient-card-{ada}"') == 1 and snapshot.count(f'id="patient-card-{ben}"') == 1
     assert "Unavailable: Imaging" in card_in(snapshot, ada)
     assert "Available" in card_in(snapshot, ben) and "Dialysis" not in card_in(snapshot, ben)
+
+
+async def test_a_change_is_rendered_once_per_channel_not_once_per_tablet(
+    sign_in_as, world: World, app
+) -> None:  # type: ignore[no-untyped-def]
+    therapist = await sign_in_as("therapist")
+    nurse = await sign_in_as("nurse")
+    patient = world.patient_ids["ada"]
+    with (
+        await therapist.websocket("/ws/worklist") as one,
+        await therapist.websocket("/ws/worklist") as two,
+        await therapist.websocket("/ws/worklist") as three,
+    ):
+        for tablet in (one, two, three):
+            drain(tablet)
+        before = app.state.broadcaster.fragments_rendered
+        await nurse.post(f"/api/patients/{patient}/flags", json={"kind": "imaging"})
+        for tablet in (one, two, three):
+            frame = tablet.receive_text(timeout=1)
+            while f'id="patient-card-{patient}"' not in frame:
+                frame = tablet.receive_text(timeout=1)
+        assert app.state.broadcaster.fragments_rendered - before == 1
