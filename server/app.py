@@ -37,6 +37,7 @@ from server.availability import api as availability_api
 from server.availability import controller as availability_controller
 from server.availability.service import announce_expired_flags
 from server.clock import utcnow
+from server.comfort_log import controller as comfort_log_controller
 from server.errors import BedsideError
 from server.health import healthz, readyz
 from server.patients import api as patients_api
@@ -82,12 +83,15 @@ ROUTES: list[Any] = [
     sessions_controller.sign_session, sessions_controller.amend_session,
     sessions_controller.interrupt_session, sessions_controller.acknowledge_interruption,
     audit_controller.audit_log_page,
+    comfort_log_controller.comfort_log_page, comfort_log_controller.comfort_log_print,
+    comfort_log_controller.comfort_log_pdf, comfort_log_controller.comfort_log_csv,
     patients_api.unit_patients, availability_api.create_flag, availability_api.clear_flag,
     sessions_api.api_start_session, sessions_api.api_get_session, sessions_api.api_screening,
     sessions_api.api_consent, sessions_api.api_record_score, sessions_api.api_finish,
     sessions_api.api_stop, sessions_api.api_pause, sessions_api.api_resume,
     sessions_api.api_sign, sessions_api.api_amend,
     realtime_controller.worklist_socket, realtime_controller.board_socket, realtime_controller.patient_socket,
+    realtime_controller.comfort_log_socket,
 ]  # fmt: skip
 
 

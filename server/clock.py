@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
+    return datetime.now(UTC)
 
 
 def to_local(moment: datetime, zone: str) -> datetime:

@@ -110,6 +110,7 @@ async def build_world(db: AsyncSession) -> World:
     world.patient_ids["quiet"] = (
         await make_patient(db, west, family="Quiet", non_verbal=True, pain_scale="painad")
     ).id  # type: ignore[assignment]
+    world.patient_ids["comfort"] = (await make_patient(db, west, family="Comfort", comfort_care=True)).id  # type: ignore[assignment]
     world.patient_ids["hh"] = (await make_patient(db, hospice, family="Hollow", comfort_care=True)).id  # type: ignore[assignment]
     await db.commit()
     return world

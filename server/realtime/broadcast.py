@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.clock import local_today, utcnow
+from server.comfort_log.service import build_comfort_log, period
 from server.patients.fragments import render_availability_banner, render_board_row, render_worklist_card
 from server.patients.models import Patient
 from server.patients.service import patient_card
@@ -51,6 +52,10 @@ def board_channel(unit_id: int, *, can_flag: bool) -> str:
 
 def patient_channel(patient_id: int) -> str:
     return f"patient-{patient_id}"
+
+
+def comfort_log_channel(patient_id: int) -> str:
+    return f"comfort-log-{patient_id}"
 
 
 def user_channel(user_id: int) -> str:
@@ -151,6 +156,7 @@ class Broadcaster:
             "board": self.hub.has_listeners(board_channel(unit_id, can_flag=True)),
             "board-readonly": self.hub.has_listeners(board_channel(unit_id, can_flag=False)),
             "patient": self.hub.has_listeners(patient_channel(patient_id)),
+            "comfort-log": self.hub.has_listeners(comfort_log_channel(patient_id)),
         }
         if not any(wanted.values()):
             return
@@ -168,6 +174,10 @@ class Broadcaster:
             renders.append(
                 (patient_channel(patient_id), render_availability_banner(self.env, card, oob=True))
             )
+        if wanted["comfort-log"]:
+            async with self.session_maker() as db:
+                html = await render_comfort_log(db, self.env, card.patient, self.timezone)
+            renders.append((comfort_log_channel(patient_id), html))
         for channel, html in renders:
             self.hub.deliver(channel, html)
         self.fragments_rendered += len(renders)
@@ -210,3 +220,10 @@ async def render_user_screen(db: AsyncSession, env: Environment, user_id: int) -
 async def render_presence(db: AsyncSession, env: Environment, unit_id: int, *, oob: bool = True) -> str:
     present = await therapists_present(db, unit_id)
     return env.get_template("partials/presence.html").render(unit_id=unit_id, present=present, oob=oob)
+
+
+async def render_comfort_log(db: AsyncSession, env: Environment, patient: Patient, zone: str) -> str:
+    """The live comfort-care log for its default period (the page opens a socket only when unfiltered)."""
+    start, end = period(None, None, local_today(zone))
+    log = await build_comfort_log(db, patient, start=start, end=end, zone=zone)
+    return env.get_template("partials/comfort_log_body.html").render(log=log, oob=True)

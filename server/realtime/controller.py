@@ -27,7 +27,9 @@ from server.patients.fragments import render_availability_banner, render_board_r
 from server.patients.service import get_patient_for, patient_card, therapist_worklist, unit_board
 from server.realtime.broadcast import (
     board_channel,
+    comfort_log_channel,
     patient_channel,
+    render_comfort_log,
     render_presence,
     render_user_screen,
     user_channel,
@@ -213,3 +215,28 @@ async def patient_socket(socket: WebSocket, patient_id: FromPath[int]) -> None:
         channels.append(user_channel(actor.user_id))
     async with therapist_present(socket, actor):
         await stream(socket, channels, snapshot)
+
+
+@websocket("/ws/patients/{patient_id:int}/comfort-log", opt={"roles": CLINICAL_READERS})
+async def comfort_log_socket(socket: WebSocket, patient_id: FromPath[int]) -> None:
+    """The comfort-care log, live: a new score or session redraws it."""
+    actor = await admit(socket, CLINICAL_READERS)
+    if actor is None:
+        return
+    zone = socket.app.state.settings.timezone
+    async with socket.app.state.session_maker() as db:
+        try:
+            patient = await get_patient_for(db, actor, patient_id)
+        except BedsideError:
+            await socket.close(code=CLOSE_FORBIDDEN, reason="Not your patient.")
+            return
+        if actor.role == Role.hospice and not patient.comfort_care:
+            await socket.close(code=CLOSE_FORBIDDEN, reason="Not a comfort-care patient.")
+            return
+        await _audit_stream(db, actor, "ComfortLog", patient_id)
+
+    async def snapshot() -> str:
+        async with socket.app.state.session_maker() as db:
+            return await render_comfort_log(db, socket.app.state.jinja_env, patient, zone)
+
+    await stream(socket, [comfort_log_channel(patient_id)], snapshot)

@@ -3,6 +3,8 @@ full-screen on the tablet, the acknowledgement back on the board; and a dropped 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser.conftest import Server, screenshot, sign_in, wait_live
@@ -96,3 +98,18 @@ def test_a_tablet_that_lost_its_connection_catches_up_without_a_reload(
     assert len(ids_on_screen) == cards_before == len(set(ids_on_screen)), "nothing missing, nothing twice"
     assert therapist.evaluate("() => window.__notReloaded === true")
     screenshot(therapist, "worklist-after-reconnect")
+
+
+def test_hospice_opens_the_comfort_care_log_and_downloads_the_pdf(page: Page) -> None:
+    sign_in(page, "hugo")
+    page.get_by_role("link", name="Comfort-care log: Almont, Greer").tap()
+    expect(page.get_by_role("heading", name="Pain trend")).to_be_visible()
+    expect(page.get_by_role("img", name="Pain before and after massage")).to_be_visible()
+    expect(page.locator(".comfort-log form, .comfort-log button")).to_have_count(0)  # read-only
+    screenshot(page, "comfort-care-log")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download PDF").tap()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".pdf")
+    path = download.path()
+    assert path is not None and Path(path).read_bytes().startswith(b"%PDF-")

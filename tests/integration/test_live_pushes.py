@@ -154,7 +154,7 @@ async def test_a_change_is_rendered_once_per_channel_not_once_per_tablet(
         before = app.state.broadcaster.fragments_rendered
         await nurse.post(f"/api/patients/{patient}/flags", json={"kind": "imaging"})
         for tablet in (one, two, three):
-            frame = tablet.receive_text(timeout=1)
+            frame = tablet.receive_text(timeout=3)
             while f'id="patient-card-{patient}"' not in frame:
-                frame = tablet.receive_text(timeout=1)
+                frame = tablet.receive_text(timeout=3)
         assert app.state.broadcaster.fragments_rendered - before == 1
