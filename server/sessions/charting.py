@@ -20,15 +20,13 @@ from server.realtime.events import record_unit_event
 from server.sessions.models import Amendment, MassageSession, Phase, Score, SessionState
 from server.sessions.record import SessionRecord, check_session_record
 from server.sessions.rules import close_running_stretch
-from server.sessions.service import check_own_open_session, check_same_patient, load_session_for
+from server.sessions.service import check_same_patient, load_session_for, own_open_session
 
 
 async def pause_session(
     db: AsyncSession, actor: Actor, session_id: int, *, patient_id: int | None, now: datetime
 ) -> MassageSession:
-    massage_session, patient = await load_session_for(db, actor, session_id)
-    check_same_patient(massage_session, patient_id)
-    check_own_open_session(actor, massage_session)
+    massage_session, patient = await own_open_session(db, actor, session_id, patient_id)
     if massage_session.state != SessionState.in_progress or massage_session.massage_ended_at is not None:
         raise Conflict("Only a running massage can be paused.")
     close_running_stretch(massage_session, now)
@@ -45,9 +43,7 @@ async def pause_session(
 async def resume_session(
     db: AsyncSession, actor: Actor, session_id: int, *, patient_id: int | None, now: datetime
 ) -> MassageSession:
-    massage_session, patient = await load_session_for(db, actor, session_id)
-    check_same_patient(massage_session, patient_id)
-    check_own_open_session(actor, massage_session)
+    massage_session, patient = await own_open_session(db, actor, session_id, patient_id)
     if massage_session.state != SessionState.paused:
         raise Conflict("The session is not paused.")
     massage_session.state, massage_session.paused_at, massage_session.running_since = (
@@ -75,9 +71,7 @@ async def sign_session(
     now: datetime,
 ) -> MassageSession:
     """Chart the session and sign it: it becomes completed and read-only."""
-    massage_session, patient = await load_session_for(db, actor, session_id)
-    check_same_patient(massage_session, patient_id)
-    check_own_open_session(actor, massage_session)
+    massage_session, patient = await own_open_session(db, actor, session_id, patient_id)
     post = (
         await db.exec(
             select(Score).where(

@@ -87,6 +87,16 @@ async def load_session_for(db: AsyncSession, actor: Actor, session_id: int) -> t
     return massage_session, patient
 
 
+async def own_open_session(
+    db: AsyncSession, actor: Actor, session_id: int, patient_id: int | None
+) -> tuple[MassageSession, Patient]:
+    """The session a therapist is about to change: theirs, still open, and about the patient named."""
+    massage_session, patient = await load_session_for(db, actor, session_id)
+    check_same_patient(massage_session, patient_id)
+    check_own_open_session(actor, massage_session)
+    return massage_session, patient
+
+
 def check_same_patient(massage_session: MassageSession, patient_id: int | None) -> None:
     """Refuse a submission naming another patient than the session's: nothing is charted on the wrong one."""
     if patient_id is not None and patient_id != massage_session.patient_id:
@@ -217,9 +227,7 @@ async def finish_massage(
     db: AsyncSession, actor: Actor, session_id: int, *, patient_id: int | None, now: datetime
 ) -> MassageSession:
     """Hands off: the timer stops and the post score is next."""
-    massage_session, patient = await load_session_for(db, actor, session_id)
-    check_same_patient(massage_session, patient_id)
-    check_own_open_session(actor, massage_session)
+    massage_session, patient = await own_open_session(db, actor, session_id, patient_id)
     if massage_session.started_at is None:
         raise Conflict("Record the pre-massage score before starting or finishing the massage.")
     if massage_session.massage_ended_at is None:
@@ -250,9 +258,7 @@ async def record_screening(
     now: datetime,
 ) -> MassageSession:
     """Record every answer; a stop answer ends the session as stopped ("do no harm")."""
-    massage_session, patient = await load_session_for(db, actor, session_id)
-    check_same_patient(massage_session, patient_id)
-    check_own_open_session(actor, massage_session)
+    massage_session, patient = await own_open_session(db, actor, session_id, patient_id)
     if massage_session.screened_at is not None:
         raise Conflict("The screen for this session is already recorded.")
     outcome = evaluate_screening(answers)
@@ -284,9 +290,7 @@ async def record_consent(
     surrogate_name: str,
     now: datetime,
 ) -> MassageSession:
-    massage_session, patient = await load_session_for(db, actor, session_id)
-    check_same_patient(massage_session, patient_id)
-    check_own_open_session(actor, massage_session)
+    massage_session, patient = await own_open_session(db, actor, session_id, patient_id)
     if massage_session.screened_at is None:
         raise Conflict("Screen for contraindications before asking for consent.")
     name = check_consent(by, surrogate_name)
@@ -310,9 +314,7 @@ async def stop_session(
     db: AsyncSession, actor: Actor, session_id: int, *, patient_id: int | None, reason: str, now: datetime
 ) -> MassageSession:
     """Stop for a reason (contraindication found, patient declined, clinical change): the session ends."""
-    massage_session, patient = await load_session_for(db, actor, session_id)
-    check_same_patient(massage_session, patient_id)
-    check_own_open_session(actor, massage_session)
+    massage_session, patient = await own_open_session(db, actor, session_id, patient_id)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("Say why the session stops.")

@@ -10,7 +10,7 @@ from tests.conftest import ready_session, text_of
 from tests.factories import World
 
 
-def until_frame_with(ws, needle: str, seconds: float = 1.0) -> str:  # type: ignore[no-untyped-def]
+def until_frame_with(ws, needle: str, seconds: float = 2.0) -> str:  # type: ignore[no-untyped-def]
     """The first frame containing `needle`, read within the time a user would wait."""
     deadline = asyncio.get_event_loop().time() + seconds
     while True:
