@@ -72,7 +72,7 @@ ROUTES: list[Any] = [
     auth_controller.signin_page, auth_controller.signin, auth_controller.signout, auth_controller.home,
     patients_controller.worklist_page, patients_controller.my_board, patients_controller.board_page,
     patients_controller.comfort_care_page, patients_controller.patient_page,
-    patients_controller.choose_pain_scale,
+    patients_controller.choose_pain_scale, patients_controller.downtime_worklist,
     order_controller.new_order_page, order_controller.write_order, order_controller.edit_order_page,
     order_controller.edit_order, order_controller.add_restriction, order_controller.move_order,
     order_controller.remove_restriction,

@@ -52,6 +52,20 @@ async def board_page(
     )
 
 
+@get("/units/{unit_id:int}/board/print", guards=[requires_role(Role.nurse, Role.physician, Role.therapist)])
+async def downtime_worklist(
+    request: Request, unit_id: FromPath[int], db_session: NamedDependency[AsyncSession]
+) -> Template:
+    """One tap prints the unit's worklist on paper, for when the network or the server is down."""
+    now, today = now_and_today(request)
+    actor = actor_of(request)
+    unit, cards = await service.unit_board(db_session, actor, unit_id, now, today)
+    return Template(
+        "pages/board_print.html",
+        context={"unit": unit, "cards": cards, "printed_at": now, "printed_by": actor.full_name},
+    )
+
+
 @get("/comfort-care", guards=[requires_role(Role.hospice)])
 async def comfort_care_page(request: Request, db_session: NamedDependency[AsyncSession]) -> Template:
     now, today = now_and_today(request)

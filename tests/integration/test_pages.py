@@ -136,3 +136,19 @@ async def test_hospice_sees_comfort_care_patients_read_only(sign_in_as, world: W
     page = await hospice.get("/comfort-care")
     assert page.status_code == 200
     assert "Start session" not in (await hospice.get(f"/patients/{world.patient_ids['ada']}")).text
+
+
+async def test_downtime_worklist_prints_identifiers_rooms_availability_and_sites_to_avoid(
+    sign_in_as, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    nurse = await sign_in_as("nurse")
+    await nurse.post(f"/patients/{world.patient_ids['ben']}/unavailable", data={"kind": "dialysis"})
+    assert "Print downtime worklist" in (await nurse.get(f"/units/{world.unit_ids['4W']}/board")).text
+    printed = text_of((await nurse.get(f"/units/{world.unit_ids['4W']}/board/print")).text)
+    assert "Downtime worklist · 4 West Oncology" in printed
+    assert re.search(r"Ashby, Test DOB \d\d \w{3} 1950 MRN T-\d+", printed)
+    assert "Avoid left forearm (IV site)" in printed
+    assert "Allergies: Latex" in printed and "Unavailable: Dialysis" in printed
+    assert "Hollow" not in printed, "only this unit's patients"
+    hospice = await sign_in_as("hospice")
+    assert (await hospice.get(f"/units/{world.unit_ids['4W']}/board/print")).status_code == 403
