@@ -10,6 +10,7 @@ from server.availability.models import FLAG_LABELS
 from server.clock import to_local
 from server.patients.models import WALTON_PRESSURE
 from server.sessions.interruptions import INTERRUPTION_REASONS
+from server.sessions.rules import NOT_OBTAINABLE_REASONS
 from server.sessions.scales import SCALES
 
 
@@ -26,6 +27,17 @@ def install_filters(env: Environment, zone: str) -> None:
     def minutes(seconds: int | None) -> str:
         return f"{(seconds or 0) // 60} min"
 
+    def score_text(score: object) -> str:
+        """A score as charted: its value, or 'not obtainable (asleep)', never a blank or a zero."""
+        if score is None:
+            return "—"
+        reason = getattr(score, "not_obtainable_reason", "")
+        if reason:
+            return f"not obtainable ({NOT_OBTAINABLE_REASONS.get(reason, reason)})"
+        return str(getattr(score, "value", ""))
+
+    env.filters["score_text"] = score_text
+    env.globals["not_obtainable_reasons"] = NOT_OBTAINABLE_REASONS
     env.filters.update(
         local_time=local_time, local_datetime=local_datetime, long_date=long_date, minutes=minutes
     )

@@ -148,6 +148,7 @@ async def build_comfort_log(
             item.pre.value if item.pre else None,
             item.post.value if item.post else None,
             item.session.stop_reason if item.session.state == "stopped" else "",
+            bool(item.post and item.post.not_obtainable_reason),
         )
         for item in logged
     ]

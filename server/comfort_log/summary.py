@@ -17,6 +17,7 @@ class SessionPain:
     pre: int | None
     post: int | None
     stopped_reason: str = ""
+    post_not_obtainable: bool = False
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ class PeriodSummary:
     mean_change: float | None
     share_meaningful_drop: float | None
     stopped_by_reason: dict[str, int] = field(default_factory=dict)
+    post_not_obtainable: int = 0
+    """Sessions whose post score could not be had: counted here, left out of the averages."""
 
 
 def summarise(rows: list[SessionPain]) -> PeriodSummary:
@@ -44,6 +47,7 @@ def summarise(rows: list[SessionPain]) -> PeriodSummary:
         if changes
         else None,
         stopped_by_reason=dict(Counter(r.stopped_reason for r in rows if r.stopped_reason)),
+        post_not_obtainable=sum(1 for r in rows if r.post_not_obtainable),
     )
 
 

@@ -31,6 +31,8 @@ class ScoreIn(msgspec.Struct):
     patient_id: int | None = None
     items: dict[str, int] | None = None
     """For PAINAD or FLACC patients: the five items' scores (0-2); the value is their total."""
+    not_obtainable: str = ""
+    """Post pain only, instead of a value: asleep, left_unit, declined or unable."""
 
 
 class ScoreOut(msgspec.Struct):
@@ -43,6 +45,7 @@ class ScoreOut(msgspec.Struct):
     scale: str
     value: int | None
     items: dict[str, int] | None
+    not_obtainable_reason: str
     recorded_at: datetime
 
 
@@ -91,6 +94,7 @@ def score_out(score: Score) -> ScoreOut:
         scale=score.scale,
         value=score.value,
         items=score.items,
+        not_obtainable_reason=score.not_obtainable_reason,
         recorded_at=score.recorded_at,
     )
 
@@ -184,6 +188,7 @@ async def api_record_score(
         value=data.value,
         measure=data.measure,
         items=data.items,  # type: ignore[arg-type]
+        not_obtainable=data.not_obtainable,
     )
     result = await service.record_score(db_session, actor_of(request), submission, now=now)
     if not result.replayed:

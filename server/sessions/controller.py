@@ -105,6 +105,7 @@ async def record_score(
         value=data.get("value", ""),
         measure=data.get("measure", "pain") or "pain",
         items=items or None,
+        not_obtainable=data.get("not_obtainable", ""),
     )
     result = await service.record_score(db_session, actor_of(request), submission, now=now)
     if not result.replayed:

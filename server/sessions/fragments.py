@@ -29,6 +29,7 @@ def panel_context(view: SessionView) -> dict[str, object]:
         "stop_only": STOP_ONLY,
         "stop_reasons": STOP_REASONS,
         "anxiety_client_id": uuid.uuid4().hex,
+        "not_obtainable_client_id": uuid.uuid4().hex,
         "observed_items": OBSERVED_ITEMS.get(view.patient.pain_scale),
         "faces_labels": FACES_LABELS,
         "positions": POSITIONS,

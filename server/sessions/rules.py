@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from server.errors import Conflict
+from server.errors import Conflict, InvalidInput
 from server.sessions.models import MassageSession, Phase, Score, SessionState
 
 
@@ -19,11 +19,32 @@ class ScoreSubmission:
     value: object
     measure: str = "pain"
     items: dict[str, object] | None = None
+    not_obtainable: str = ""
+    """Instead of a value, after the massage: why no score could be had (the patient fell asleep...)."""
     """For observed scales (PAINAD, FLACC): each item's 0-2 score; the value is their total."""
 
 
 class ReplayMismatch(Conflict):
     pass
+
+
+NOT_OBTAINABLE_REASONS = {
+    "asleep": "asleep",
+    "left_unit": "left the unit",
+    "declined": "declined",
+    "unable": "unable to self-report",
+}
+"""Real sessions often end without a post score; it is recorded as not obtainable, never as 0 or blank."""
+
+
+def check_not_obtainable(reason: str, phase: str, measure: str) -> str:
+    if not reason:
+        return ""
+    if reason not in NOT_OBTAINABLE_REASONS:
+        raise InvalidInput(f"Not obtainable because: {', '.join(NOT_OBTAINABLE_REASONS.values())}.")
+    if phase == "pre" or measure != "pain":
+        raise InvalidInput("Only the pain score after the massage can be recorded as not obtainable.")
+    return reason
 
 
 def is_replay_of(existing: Score | None, submission: ScoreSubmission) -> bool:

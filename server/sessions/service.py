@@ -16,7 +16,13 @@ from server.patients.models import MassageOrder, Patient, SiteRestriction
 from server.patients.service import get_patient_for, load_cards
 from server.realtime.events import record_unit_event
 from server.sessions.models import OPEN_STATES, Amendment, MassageSession, Phase, Score, SessionState
-from server.sessions.rules import ScoreSubmission, close_running_stretch, is_replay_of, session_step
+from server.sessions.rules import (
+    ScoreSubmission,
+    check_not_obtainable,
+    close_running_stretch,
+    is_replay_of,
+    session_step,
+)
 from server.sessions.scales import MEASURES, OBSERVED_ITEMS, total_from_items, validate_score
 from server.sessions.screening import check_consent, evaluate_screening
 
@@ -161,7 +167,11 @@ async def record_score(
         raise InvalidInput("A score is taken before (pre) or after (post) the massage.") from None
     scale = patient.pain_scale if submission.measure == "pain" else "nrs"
     items: dict[str, int] | None = None
-    if scale in OBSERVED_ITEMS:
+    value: int | None = None
+    not_obtainable = check_not_obtainable(submission.not_obtainable, phase, submission.measure)
+    if not_obtainable:
+        pass
+    elif scale in OBSERVED_ITEMS:
         value, items = total_from_items(scale, submission.items)
     else:
         value = validate_score(scale, submission.value, submission.measure)
@@ -192,6 +202,7 @@ async def record_score(
         scale=scale,
         value=value,
         items=items,
+        not_obtainable_reason=not_obtainable,
         recorded_by_id=actor.user_id,
         recorded_at=now,
     )
