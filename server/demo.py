@@ -12,6 +12,8 @@ from server.auth.passwords import hash_password
 from server.clock import utcnow
 from server.db import make_engine, make_session_maker
 from server.patients.models import MassageOrder, Patient, SiteRestriction, Unit
+from server.sessions.models import MassageSession, Score, SessionState
+from server.sessions.screening import SCREENING_ITEMS
 
 DEMO_PASSWORD = "bedside-demo"
 """Every demo account's password; printed by the run command. Demo data only."""
@@ -191,12 +193,13 @@ async def create_demo_data(database_url: str) -> str:
             db.add_all(units.values())
             await db.flush()
             password_hash = hash_password(DEMO_PASSWORD)
-            physician = None
+            physician = therapist = None
             for username, name, role, unit_codes in USERS:
                 user = User(username=username, full_name=name, role=role, password_hash=password_hash)
                 db.add(user)
                 await db.flush()
                 physician = user if role == Role.physician else physician
+                therapist = user if role == Role.therapist else therapist
                 db.add_all(UserUnit(user_id=user.id, unit_id=units[c].id) for c in unit_codes)  # type: ignore[arg-type]
             today = utcnow().date()
             for d in PATIENTS:
@@ -234,6 +237,8 @@ async def create_demo_data(database_url: str) -> str:
                     SiteRestriction(order_id=order.id, region=r, side=s, reason=why)  # type: ignore[arg-type]
                     for r, s, why in d.restrictions
                 )
+                if d.comfort_care and therapist is not None:
+                    await add_past_sessions(db, patient, order, therapist.id, d.non_verbal)  # type: ignore[arg-type]
             await db.commit()
             return demo_banner(created=True)
     finally:
@@ -247,3 +252,55 @@ def demo_banner(*, created: bool) -> str:
     ]
     lines += [f"  {username:<6} {role.value:<10} {name}" for username, name, role, _ in USERS]
     return "\n".join(lines)
+
+
+PAST_PAIN = ((7, 4, ""), (6, None, "asleep"), (8, 5, ""))
+"""Three invented past sessions per comfort-care patient, so the demo comfort-care log has a history."""
+
+
+async def add_past_sessions(
+    db, patient: Patient, order: MassageOrder, therapist_id: int, observed: bool
+) -> None:  # type: ignore[no-untyped-def]
+    for days_ago, (pre, post, not_obtainable) in zip((3, 2, 1), PAST_PAIN, strict=True):
+        start = utcnow() - timedelta(days=days_ago, hours=2)
+        end = start + timedelta(minutes=20)
+        session = MassageSession(
+            patient_id=patient.id,
+            order_id=order.id,
+            therapist_id=therapist_id,  # type: ignore[arg-type]
+            state=SessionState.completed,
+            created_at=start,
+            started_at=start,
+            massage_ended_at=end,
+            completed_at=end,
+            signed_at=end,
+            signed_by_id=therapist_id,
+            active_seconds=20 * 60,
+            screening=dict.fromkeys(SCREENING_ITEMS, "no"),
+            screened_at=start,
+            consent_by="patient",
+            consent_at=start,
+            techniques=order.allowed_techniques[:1],
+            regions=["upper back"],
+            pressure_used=1,
+            position="bed-bound",
+            response="fell asleep" if not_obtainable else "relaxed",
+            soap_assessment="Settled well" if not not_obtainable else "Fell asleep during the massage",
+        )
+        db.add(session)
+        await db.flush()
+        scale = "painad" if observed else "nrs"
+        for phase, value in (("pre", pre), ("post", post)):
+            db.add(
+                Score(
+                    client_id=f"demo-{patient.mrn}-{days_ago}-{phase}",
+                    patient_id=patient.id,  # type: ignore[arg-type]
+                    session_id=session.id,  # type: ignore[arg-type]
+                    phase=phase,
+                    scale=scale,
+                    value=value,
+                    not_obtainable_reason=not_obtainable if phase == "post" else "",
+                    recorded_by_id=therapist_id,
+                    recorded_at=start if phase == "pre" else end,
+                )
+            )

@@ -13,6 +13,7 @@ from server.all_models import metadata
 from server.auth.models import Role, User
 from server.demo import create_demo_data
 from server.patients.models import MassageOrder, Patient, SiteRestriction, Unit
+from server.sessions.models import MassageSession
 from server.settings import Settings
 
 
@@ -62,9 +63,11 @@ async def test_demo_data_is_synthetic_complete_and_created_once(tmp_path: Path) 
         roles = set((await session.exec(select(User.role))).all())
         orders = (await session.exec(select(MassageOrder))).all()
         restricted = (await session.exec(select(func.count(col(SiteRestriction.id))))).one()
+        history = (await session.exec(select(func.count(col(MassageSession.id))))).one()
     await engine.dispose()
     assert len(patients) == 12
     assert all(p.mrn.startswith("DEMO-") for p in patients), "demo records are marked as not real"
     assert any(p.comfort_care for p in patients) and any(p.non_verbal for p in patients)
     assert roles == {r.value for r in Role}
     assert len(orders) == 12 and all(o.status == "active" for o in orders) and restricted >= 5
+    assert history == 15, "three invented past sessions per comfort-care patient, for the demo log"
