@@ -82,6 +82,7 @@ ROUTES: list[Any] = [
     sessions_controller.stop_session, sessions_controller.pause_session, sessions_controller.resume_session,
     sessions_controller.sign_session, sessions_controller.amend_session,
     sessions_controller.interrupt_session, sessions_controller.acknowledge_interruption,
+    sessions_controller.reschedule_session,
     audit_controller.audit_log_page,
     comfort_log_controller.comfort_log_page, comfort_log_controller.comfort_log_print,
     comfort_log_controller.comfort_log_pdf, comfort_log_controller.comfort_log_csv,
@@ -89,7 +90,7 @@ ROUTES: list[Any] = [
     sessions_api.api_start_session, sessions_api.api_get_session, sessions_api.api_screening,
     sessions_api.api_consent, sessions_api.api_record_score, sessions_api.api_finish,
     sessions_api.api_stop, sessions_api.api_pause, sessions_api.api_resume,
-    sessions_api.api_sign, sessions_api.api_amend,
+    sessions_api.api_sign, sessions_api.api_amend, sessions_api.api_reschedule,
     realtime_controller.worklist_socket, realtime_controller.board_socket, realtime_controller.patient_socket,
     realtime_controller.comfort_log_socket,
 ]  # fmt: skip

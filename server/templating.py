@@ -12,6 +12,7 @@ from server.patients.models import WALTON_PRESSURE
 from server.sessions.interruptions import INTERRUPTION_REASONS
 from server.sessions.rules import NOT_OBTAINABLE_REASONS
 from server.sessions.scales import SCALES
+from server.sessions.service import RESCHEDULE_REASONS
 
 
 def install_filters(env: Environment, zone: str) -> None:
@@ -38,6 +39,7 @@ def install_filters(env: Environment, zone: str) -> None:
 
     env.filters["score_text"] = score_text
     env.globals["not_obtainable_reasons"] = NOT_OBTAINABLE_REASONS
+    env.globals["reschedule_reasons"] = RESCHEDULE_REASONS
     env.filters.update(
         local_time=local_time, local_datetime=local_datetime, long_date=long_date, minutes=minutes
     )

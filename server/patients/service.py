@@ -37,6 +37,12 @@ class PatientCard:
     """Who is giving the open session, for the nurses' board."""
     interruption: Interruption | None = None
     """The latest interruption of the open session, acknowledged or not."""
+    rescheduled: MassageSession | None = None
+    """Today's session that could not start, if nothing came after it."""
+
+    def rescheduled_later(self, now: datetime) -> bool:
+        due = self.rescheduled.rescheduled_for if self.rescheduled else None
+        return due is not None and due > now
 
     @property
     def massage_in_progress(self) -> bool:
@@ -157,6 +163,21 @@ async def load_cards(
         )
     ).all():
         open_sessions[massage_session.patient_id] = massage_session
+    rescheduled: dict[int, MassageSession] = {}
+    for recent in (
+        await db.exec(
+            select(MassageSession)
+            .where(
+                col(MassageSession.patient_id).in_(ids),
+                col(MassageSession.created_at) >= now - timedelta(hours=18),
+            )
+            .order_by(col(MassageSession.created_at), col(MassageSession.id))
+        )
+    ).all():
+        if recent.state == "rescheduled":
+            rescheduled[recent.patient_id] = recent
+        else:
+            rescheduled.pop(recent.patient_id, None)
     therapist_names: dict[int, str] = {}
     interruptions: dict[int, Interruption] = {}
     if open_sessions:
@@ -192,14 +213,18 @@ async def load_cards(
             if p.id in open_sessions
             else "",
             interruption=interruptions.get(p.id),  # type: ignore[arg-type]
+            rescheduled=rescheduled.get(p.id),  # type: ignore[arg-type]
         )
         for p in patients
     ]
 
 
-def worklist_order(cards: Iterable[PatientCard]) -> list[PatientCard]:
-    """Available patients first, then by room, so the next one to see is at the top."""
-    return sorted(cards, key=lambda c: (not c.available, c.unit.name, c.patient.room, c.patient.bed))
+def worklist_order(cards: Iterable[PatientCard], now: datetime) -> list[PatientCard]:
+    """Available patients first, then those rescheduled for later, then unavailable ones; by room within."""
+    return sorted(
+        cards,
+        key=lambda c: (not c.available, c.rescheduled_later(now), c.unit.name, c.patient.room, c.patient.bed),
+    )
 
 
 async def get_patient_for(db: AsyncSession, actor: Actor, patient_id: int) -> Patient:
@@ -221,7 +246,7 @@ async def therapist_worklist(db: AsyncSession, actor: Actor, now: datetime, toda
     cards = [c for c in await load_cards(db, patients, now, today) if c.order is not None]
     record_audit(db, actor, AuditAction.read, "Worklist", detail=f"{len(cards)} patients")
     await db.commit()
-    return worklist_order(cards)
+    return worklist_order(cards, now)
 
 
 async def cards_for_unit(db: AsyncSession, unit_id: int, now: datetime, today: date) -> list[PatientCard]:

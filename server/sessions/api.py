@@ -403,3 +403,32 @@ async def api_stop(
     )
     await broadcaster.patient_changed(s.patient_id)
     return await session_out(db_session, request, session_id)
+
+
+class RescheduleIn(msgspec.Struct):
+    reason: str = ""
+    at: datetime | None = None
+    """When the session is due again (ISO 8601 with offset), or none."""
+    patient_id: int | None = None
+
+
+@post("/api/sessions/{session_id:int}/reschedule", guards=therapist_only, status_code=200)
+async def api_reschedule(
+    request: Request,
+    session_id: FromPath[int],
+    data: JSONBody[RescheduleIn],
+    db_session: NamedDependency[AsyncSession],
+    broadcaster: NamedDependency[Broadcaster],
+) -> SessionOut:
+    now, _ = now_and_today(request)
+    s = await service.reschedule_session(
+        db_session,
+        actor_of(request),
+        session_id,
+        patient_id=data.patient_id,
+        reason=data.reason,
+        due=data.at,
+        now=now,
+    )
+    await broadcaster.patient_changed(s.patient_id)
+    return await session_out(db_session, request, session_id)

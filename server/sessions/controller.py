@@ -16,6 +16,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.auth.guards import requires_role
 from server.auth.models import Role
+from server.availability.controller import parse_until
+from server.clock import next_local_time
 from server.patients.fragments import BOARD_ROW
 from server.patients.service import patient_card
 from server.realtime.broadcast import Broadcaster, render_user_screen
@@ -288,6 +290,38 @@ async def stop_session(
 def _patient_id(data: dict[str, str]) -> int | None:
     value = data.get("patient_id", "")
     return int(value) if value.isdigit() else None
+
+
+@dataclass
+class RescheduleForm:
+    reason: str = ""
+    at: str = ""
+    patient_id: int | None = None
+
+
+@post("/sessions/{session_id:int}/reschedule", guards=therapist_only, status_code=200)
+async def reschedule_session(
+    request: Request,
+    session_id: FromPath[int],
+    data: URLEncodedBody[RescheduleForm],
+    db_session: NamedDependency[AsyncSession],
+    broadcaster: NamedDependency[Broadcaster],
+) -> Template | Redirect:
+    now, _ = now_and_today(request)
+    zone = request.app.state.settings.timezone
+    clock_time = parse_until(data.at)
+    due = next_local_time(clock_time, zone, now) if clock_time else None
+    rescheduled = await service.reschedule_session(
+        db_session,
+        actor_of(request),
+        session_id,
+        patient_id=data.patient_id,
+        reason=data.reason,
+        due=due,
+        now=now,
+    )
+    await broadcaster.patient_changed(rescheduled.patient_id)
+    return await _panel(request, db_session, session_id)
 
 
 @dataclass

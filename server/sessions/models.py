@@ -73,6 +73,9 @@ class MassageSession(SQLModel, table=True):
     soap_objective: str = Field(default="", max_length=2000)
     soap_assessment: str = Field(default="", max_length=2000)
     soap_plan: str = Field(default="", max_length=2000)
+    reschedule_reason: str = Field(default="", max_length=40)
+    rescheduled_for: datetime | None = None
+    """When a session that could not start is due again (it comes back on the worklist then)."""
 
 
 class Score(SQLModel, table=True):

@@ -352,3 +352,47 @@ async def stop_session(
     )
     await db.commit()
     return massage_session
+
+
+RESCHEDULE_REASONS = {
+    "unavailable": "patient unavailable",
+    "in_therapy": "in therapy",
+    "family": "family visit",
+    "declined_today": "declined today",
+    "other": "other",
+}
+
+
+async def reschedule_session(
+    db: AsyncSession,
+    actor: Actor,
+    session_id: int,
+    *,
+    patient_id: int | None,
+    reason: str,
+    due: datetime | None,
+    now: datetime,
+) -> MassageSession:
+    """A session that cannot start is rescheduled (reason, optional new time); it is not a stop."""
+    massage_session, patient = await own_open_session(db, actor, session_id, patient_id)
+    if reason not in RESCHEDULE_REASONS:
+        raise InvalidInput(f"Choose why: {', '.join(RESCHEDULE_REASONS.values())}.")
+    if massage_session.started_at is not None:
+        raise Conflict("The massage has started: stop the session with a reason instead of rescheduling it.")
+    if due is not None and due <= now:
+        raise InvalidInput("The new time has already passed; choose a later time or leave it empty.")
+    massage_session.state, massage_session.completed_at = SessionState.rescheduled, now
+    massage_session.reschedule_reason, massage_session.rescheduled_for = reason, due
+    db.add(massage_session)
+    await record_unit_event(db, patient.unit_id, patient.id, "session_rescheduled")
+    record_audit(
+        db,
+        actor,
+        AuditAction.update,
+        "MassageSession",
+        session_id,
+        patient_id=patient.id,
+        detail=f"rescheduled: {RESCHEDULE_REASONS[reason]}",
+    )
+    await db.commit()
+    return massage_session
