@@ -88,6 +88,14 @@ def active_seconds(started_at: datetime | None, ended_at: datetime) -> int:
     return max(0, int((ended_at - started_at).total_seconds()))
 
 
+def end_hands_on(massage_session: MassageSession, now: datetime) -> None:
+    """The massage itself is over (finished, post score taken, or stopped): record when, and close the
+    running stretch. Ending twice changes nothing."""
+    if massage_session.started_at is not None and massage_session.massage_ended_at is None:
+        massage_session.massage_ended_at = now
+        close_running_stretch(massage_session, now)
+
+
 def close_running_stretch(massage_session: MassageSession, now: datetime) -> None:
     """Add the current stretch of hands-on time to the session's active seconds (pauses are excluded)."""
     if massage_session.running_since is not None:

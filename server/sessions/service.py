@@ -19,7 +19,7 @@ from server.sessions.models import OPEN_STATES, Amendment, MassageSession, Phase
 from server.sessions.rules import (
     ScoreSubmission,
     check_not_obtainable,
-    close_running_stretch,
+    end_hands_on,
     is_replay_of,
     session_step,
 )
@@ -210,9 +210,8 @@ async def record_score(
     if phase == Phase.pre and submission.measure == "pain":
         massage_session.state, massage_session.started_at = SessionState.in_progress, now
         massage_session.running_since = now
-    if phase == Phase.post and massage_session.massage_ended_at is None:
-        massage_session.massage_ended_at = now
-        close_running_stretch(massage_session, now)
+    if phase == Phase.post:
+        end_hands_on(massage_session, now)
     db.add(massage_session)
     try:
         await db.flush()
@@ -242,8 +241,7 @@ async def finish_massage(
     if massage_session.started_at is None:
         raise Conflict("Record the pre-massage score before starting or finishing the massage.")
     if massage_session.massage_ended_at is None:
-        massage_session.massage_ended_at = now
-        close_running_stretch(massage_session, now)
+        end_hands_on(massage_session, now)
         massage_session.state, massage_session.paused_at = SessionState.in_progress, None
         db.add(massage_session)
         record_audit(
@@ -331,9 +329,7 @@ async def stop_session(
         raise InvalidInput("Say why the session stops.")
     if len(reason) > 80:
         raise InvalidInput("Keep the reason under 80 characters.")
-    if massage_session.started_at is not None and massage_session.massage_ended_at is None:
-        massage_session.massage_ended_at = now
-        close_running_stretch(massage_session, now)
+    end_hands_on(massage_session, now)
     massage_session.state, massage_session.stop_reason, massage_session.completed_at = (
         SessionState.stopped,
         reason,
