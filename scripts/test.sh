@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Run every test and the linter, after installing what they need (Python and npm packages, Debian's
-# Chromium) and starting PostgreSQL and Redis if they are down. The suite runs twice: on the embedded
-# default (SQLite), then on PostgreSQL (a fresh database per test, dropped after) together with the
-# scale-out tests (several real instances with PostgreSQL or Redis pub/sub).
+# Chromium) and starting PostgreSQL and Redis if they are down. The suite runs three times: on the
+# embedded default (SQLite); on PostgreSQL (a fresh database per test, dropped after) together with the
+# scale-out tests (several real instances with PostgreSQL or Redis pub/sub); and on SQLite again with
+# the tests' clock moved more than a year ahead, to 23:55 in New York the evening before the clocks
+# change (tests/clock.py), so no test can depend on today's date, the time zone or the hour.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
@@ -20,3 +22,6 @@ echo "== Embedded default (SQLite, in-process pub/sub)"
 echo "== PostgreSQL, and several instances with PostgreSQL or Redis pub/sub"
 BEDSIDE_TEST_POSTGRES="${BEDSIDE_TEST_POSTGRES:-postgresql://postgres@127.0.0.1:5432/test}" \
   .venv/bin/pytest "${pytest_args[@]}"
+echo "== Embedded default again, a year and more from now, 23:55 in America/New_York before a clock change"
+BEDSIDE_TEST_NOW="${BEDSIDE_TEST_NOW_AHEAD:-2028-03-12T04:55:00+00:00}" BEDSIDE_TEST_TIMEZONE=America/New_York \
+  .venv/bin/pytest -m "not scale_out" "${pytest_args[@]}"

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from collections.abc import Sequence
 
+from server.clock import Clock
 from server.settings import Settings
 
 
-def main() -> None:
+def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> None:
+    """`clock` is for a test harness that runs a real server in another year; by default the wall clock."""
     parser = argparse.ArgumentParser(prog="python -m server", description="Bedside server")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the app with uvicorn")
@@ -17,8 +20,9 @@ def main() -> None:
     serve.add_argument("--demo", action="store_true", help="create the synthetic demo data first")
     commands.add_parser("migrate", help="bring the database to the newest migration")
     commands.add_parser("demo", help="create synthetic demo data (never real people)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     settings = Settings.from_env()
+    clock = clock or Clock(settings.timezone)
 
     from server import db
 
@@ -30,13 +34,15 @@ def main() -> None:
         from server.demo import create_demo_data
 
         db.migrate(settings.resolved_database_url())
-        print(asyncio.run(create_demo_data(settings.resolved_database_url())))
+        print(asyncio.run(create_demo_data(settings.resolved_database_url(), clock)))
         if args.command == "demo":
             return
     import uvicorn
 
+    from server.app import create_app
+
     uvicorn.run(
-        "server.asgi:app",
+        create_app(settings, clock),
         host=args.host,
         port=args.port,
         proxy_headers=True,

@@ -36,7 +36,7 @@ from server.auth.sessions import make_session_auth
 from server.availability import api as availability_api
 from server.availability import controller as availability_controller
 from server.availability.service import announce_expired_flags
-from server.clock import utcnow
+from server.clock import Clock
 from server.comfort_log import controller as comfort_log_controller
 from server.errors import BedsideError
 from server.health import healthz, readyz
@@ -134,14 +134,14 @@ def provide_broadcaster(state: State) -> Broadcaster:
     return state.broadcaster  # type: ignore[no-any-return]
 
 
-def make_jinja_env(settings: Settings) -> Environment:
+def make_jinja_env(clock: Clock) -> Environment:
     env = Environment(
         loader=FileSystemLoader(PROJECT_ROOT / "templates"),
         autoescape=select_autoescape(default=True),
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    install_filters(env, settings.timezone)
+    install_filters(env, clock)
     return env
 
 
@@ -155,12 +155,12 @@ def make_channels_backend(settings: Settings) -> ChannelsBackend:
     return MemoryChannelsBackend()
 
 
-def make_session_store(settings: Settings, state: State) -> Store:
+def make_session_store(settings: Settings, state: State, clock: Clock) -> Store:
     store = settings.resolved_session_store()
     if store == "redis":
         return RedisStore.with_client(url=settings.redis_url, namespace="bedside_sessions")
     if store == "database":
-        return DatabaseStore(lambda: state.session_maker)
+        return DatabaseStore(lambda: state.session_maker, clock)
     return FileStore(settings.data_dir / "sessions")
 
 
@@ -170,23 +170,29 @@ async def sweep_expired_flags(app: Litestar, interval: float) -> None:
         await asyncio.sleep(interval)
         try:
             async with app.state.session_maker() as session:
-                patient_ids = await announce_expired_flags(session, utcnow())
+                patient_ids = await announce_expired_flags(session, app.state.clock.now())
             for patient_id in patient_ids:
                 await app.state.broadcaster.patient_changed(patient_id)
         except Exception:
             log.exception("sweeping expired flags failed; trying again")
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Litestar:
+    """The app. `clock` is the one source of "now" (default: the wall clock in BEDSIDE_TIMEZONE)."""
     settings = settings or Settings.from_env()
     settings.check()
+    clock = clock or Clock(settings.timezone)
+    if clock.zone != settings.timezone:
+        raise ValueError(f"The clock's zone {clock.zone} is not BEDSIDE_TIMEZONE {settings.timezone}.")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     secret = settings.resolved_secret_key()
     database_url = settings.resolved_database_url()
-    jinja_env = make_jinja_env(settings)
+    jinja_env = make_jinja_env(clock)
     channels = ChannelsPlugin(backend=make_channels_backend(settings), channels=[EVENTS_CHANNEL])
     session_auth = make_session_auth(settings.session_max_age, settings.secure_cookies)
-    state = State({"settings": settings, "jinja_env": jinja_env, "hub": LocalHub(max_backlog=100)})
+    state = State(
+        {"settings": settings, "clock": clock, "jinja_env": jinja_env, "hub": LocalHub(max_backlog=100)}
+    )
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
@@ -194,9 +200,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await asyncio.to_thread(db.migrate, database_url)
         engine = db.make_engine(database_url, settings.db_pool_size, settings.db_max_overflow)
         await db.check_migrated(engine, database_url)
-        app.state.session_maker = db.make_session_maker(engine)
+        app.state.session_maker = db.make_session_maker(engine, clock)
         app.state.broadcaster = Broadcaster(
-            channels, jinja_env, app.state.session_maker, app.state.hub, settings.timezone
+            channels, jinja_env, app.state.session_maker, app.state.hub, clock
         )
         background = [
             asyncio.create_task(app.state.broadcaster.relay()),
@@ -232,7 +238,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_secure=settings.secure_cookies,
             cookie_samesite="strict",
         ),
-        stores={"sessions": make_session_store(settings, state)},
+        stores={"sessions": make_session_store(settings, state, clock)},
         on_app_init=[session_auth.on_app_init],
         exception_handlers={
             BedsideError: handle_bedside_error,

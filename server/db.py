@@ -19,6 +19,8 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.clock import Clock
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -44,8 +46,9 @@ def make_engine(url: str, pool_size: int = 10, max_overflow: int = 10) -> AsyncE
     return create_async_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow)
 
 
-def make_session_maker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+def make_session_maker(engine: AsyncEngine, clock: Clock) -> async_sessionmaker[AsyncSession]:
+    """Every session carries the app's clock, so whatever it writes is stamped by the same "now"."""
+    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False, info={"clock": clock})
 
 
 async def provide_db_session(state: State) -> AsyncGenerator[AsyncSession, None]:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlmodel import select
 
 from server.auth.models import Role, User, UserUnit
 from server.auth.passwords import hash_password
-from server.clock import utcnow
+from server.clock import Clock
 from server.db import make_engine, make_session_maker
 from server.patients.models import MassageOrder, Patient, SiteRestriction, Unit
 from server.sessions.models import MassageSession, Score, SessionState
@@ -183,10 +183,12 @@ PATIENTS = [
 ]
 
 
-async def create_demo_data(database_url: str) -> str:
+async def create_demo_data(database_url: str, clock: Clock) -> str:
+    """Demo data around the clock's today: orders running, and comfort-care history in the days before."""
     engine = make_engine(database_url)
+    now = clock.now()
     try:
-        async with make_session_maker(engine)() as db:
+        async with make_session_maker(engine, clock)() as db:
             if (await db.exec(select(Unit))).first() is not None:
                 return demo_banner(created=False)
             units = {code: Unit(code=code, name=name) for code, name in UNITS}
@@ -195,13 +197,15 @@ async def create_demo_data(database_url: str) -> str:
             password_hash = hash_password(DEMO_PASSWORD)
             physician = therapist = None
             for username, name, role, unit_codes in USERS:
-                user = User(username=username, full_name=name, role=role, password_hash=password_hash)
+                user = User(
+                    username=username, full_name=name, role=role, password_hash=password_hash, created_at=now
+                )
                 db.add(user)
                 await db.flush()
                 physician = user if role == Role.physician else physician
                 therapist = user if role == Role.therapist else therapist
                 db.add_all(UserUnit(user_id=user.id, unit_id=units[c].id) for c in unit_codes)  # type: ignore[arg-type]
-            today = utcnow().date()
+            today = clock.today()
             for d in PATIENTS:
                 patient = Patient(
                     mrn=d.mrn,
@@ -216,6 +220,7 @@ async def create_demo_data(database_url: str) -> str:
                     isolation=d.isolation,
                     fall_risk=d.fall_risk,
                     pain_scale="painad" if d.non_verbal else "nrs",
+                    created_at=now,
                 )
                 db.add(patient)
                 await db.flush()
@@ -230,6 +235,7 @@ async def create_demo_data(database_url: str) -> str:
                     max_pressure=d.max_pressure,
                     start_date=today - timedelta(days=3),
                     end_date=today + timedelta(days=14),
+                    created_at=now,
                 )
                 db.add(order)
                 await db.flush()
@@ -238,7 +244,7 @@ async def create_demo_data(database_url: str) -> str:
                     for r, s, why in d.restrictions
                 )
                 if d.comfort_care and therapist is not None:
-                    await add_past_sessions(db, patient, order, therapist.id, d.non_verbal)  # type: ignore[arg-type]
+                    await add_past_sessions(db, patient, order, therapist.id, d.non_verbal, now)  # type: ignore[arg-type]
             await db.commit()
             return demo_banner(created=True)
     finally:
@@ -259,10 +265,10 @@ PAST_PAIN = ((7, 4, ""), (6, None, "asleep"), (8, 5, ""))
 
 
 async def add_past_sessions(
-    db, patient: Patient, order: MassageOrder, therapist_id: int, observed: bool
+    db, patient: Patient, order: MassageOrder, therapist_id: int, observed: bool, now: datetime
 ) -> None:  # type: ignore[no-untyped-def]
     for days_ago, (pre, post, not_obtainable) in zip((3, 2, 1), PAST_PAIN, strict=True):
-        start = utcnow() - timedelta(days=days_ago, hours=2)
+        start = now - timedelta(days=days_ago, hours=2)
         end = start + timedelta(minutes=20)
         session = MassageSession(
             patient_id=patient.id,

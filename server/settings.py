@@ -43,7 +43,8 @@ class Settings:
     redis_url: str = ""
     """BEDSIDE_REDIS_URL: for BEDSIDE_PUBSUB=redis and BEDSIDE_SESSION_STORE=redis."""
     session_store: str = ""
-    """BEDSIDE_SESSION_STORE: file, database or redis; default file on SQLite, database on PostgreSQL."""
+    """BEDSIDE_SESSION_STORE: database (default; expiry read from the app's clock), redis or file (these two
+    time sessions out by their own clocks)."""
     db_pool_size: int = 10
     """BEDSIDE_DB_POOL_SIZE: PostgreSQL connections each instance keeps open."""
     db_max_overflow: int = 10
@@ -109,7 +110,7 @@ class Settings:
         return (not self.uses_postgres) if self.migrate_on_start is None else self.migrate_on_start
 
     def resolved_session_store(self) -> str:
-        return self.session_store or ("database" if self.uses_postgres else "file")
+        return self.session_store or "database"
 
     def postgres_dsn(self) -> str:
         """The database URL as plain libpq DSN, for the LISTEN/NOTIFY connection."""

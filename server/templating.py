@@ -7,7 +7,7 @@ from datetime import date, datetime
 from jinja2 import Environment
 
 from server.availability.models import FLAG_LABELS
-from server.clock import to_local
+from server.clock import Clock, to_local
 from server.patients.models import WALTON_PRESSURE
 from server.sessions.interruptions import INTERRUPTION_REASONS
 from server.sessions.rules import NOT_OBTAINABLE_REASONS
@@ -15,7 +15,9 @@ from server.sessions.scales import SCALES
 from server.sessions.service import RESCHEDULE_REASONS
 
 
-def install_filters(env: Environment, zone: str) -> None:
+def install_filters(env: Environment, clock: Clock) -> None:
+    zone = clock.zone
+
     def local_time(moment: datetime | None) -> str:
         return to_local(moment, zone).strftime("%H:%M") if moment else ""
 
@@ -44,6 +46,7 @@ def install_filters(env: Environment, zone: str) -> None:
         local_time=local_time, local_datetime=local_datetime, long_date=long_date, minutes=minutes
     )
     env.globals["timezone"] = zone
+    env.globals["now"] = clock.now
     env.globals["walton"] = WALTON_PRESSURE
     env.globals["scales"] = SCALES
     env.globals["interruption_reasons"] = INTERRUPTION_REASONS

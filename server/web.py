@@ -8,7 +8,6 @@ from litestar import Request
 from litestar.plugins.htmx import HTMXRequest
 
 from server.auth.actor import Actor
-from server.clock import local_today, utcnow
 
 
 def actor_of(request: Request) -> Actor:
@@ -16,8 +15,9 @@ def actor_of(request: Request) -> Actor:
 
 
 def now_and_today(request: Request) -> tuple[datetime, date]:
-    now = utcnow()
-    return now, local_today(request.app.state.settings.timezone, now)
+    clock = request.app.state.clock
+    now = clock.now()
+    return now, clock.local(now).date()
 
 
 def is_htmx(request: Request) -> bool:

@@ -14,8 +14,10 @@ from litestar.testing import AsyncTestClient
 
 from server import db
 from server.app import create_app
+from server.clock import SetClock
 from server.settings import Settings
 from tests import databases
+from tests.clock import TEST_TIMEZONE, set_clock
 from tests.factories import PASSWORD, World, build_world
 
 
@@ -41,6 +43,7 @@ def settings(tmp_path: Path, migrated_template: str) -> Iterator[Settings]:
         "secret_key": "s" * 64,
         "migrate_on_start": False,
         "expiry_sweep_seconds": 0.2,
+        "timezone": TEST_TIMEZONE,
     }
     if not databases.ADMIN_DSN:
         shutil.copy(migrated_template, tmp_path / "bedside.db")
@@ -53,17 +56,23 @@ def settings(tmp_path: Path, migrated_template: str) -> Iterator[Settings]:
 
 
 @pytest.fixture
-async def world(settings: Settings) -> World:
+def clock() -> SetClock:
+    """The test's clock, standing at the run's instant (tests/clock.py) until the test moves it."""
+    return set_clock()
+
+
+@pytest.fixture
+async def world(settings: Settings, clock: SetClock) -> World:
     engine = db.make_engine(settings.resolved_database_url())
-    async with db.make_session_maker(engine)() as session:
-        built = await build_world(session)
+    async with db.make_session_maker(engine, clock)() as session:
+        built = await build_world(session, clock)
     await engine.dispose()
     return built
 
 
 @pytest.fixture
-def app(settings: Settings, world: World) -> Litestar:
-    return create_app(settings)
+def app(settings: Settings, clock: SetClock, world: World) -> Litestar:
+    return create_app(settings, clock)
 
 
 @pytest.fixture

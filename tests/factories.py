@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.auth.models import Role, User, UserUnit
 from server.auth.passwords import hash_password
-from server.clock import utcnow
+from server.clock import Clock
 from server.patients.models import MassageOrder, Patient, SiteRestriction, Unit
 
 PASSWORD = "correct horse battery"
@@ -24,8 +24,9 @@ async def make_unit(db: AsyncSession, code: str, name: str) -> Unit:
     return unit
 
 
-async def make_user(db: AsyncSession, username: str, role: Role, units: list[Unit]) -> User:
+async def make_user(db: AsyncSession, clock: Clock, username: str, role: Role, units: list[Unit]) -> User:
     user = User(
+        created_at=clock.now(),
         username=username,
         full_name=username.title(),
         role=role,
@@ -39,6 +40,7 @@ async def make_user(db: AsyncSession, username: str, role: Role, units: list[Uni
 
 async def make_patient(
     db: AsyncSession,
+    clock: Clock,
     unit: Unit,
     *,
     family: str,
@@ -54,12 +56,13 @@ async def make_patient(
         date_of_birth=date(1950, 1, n % 28 + 1),
         unit_id=unit.id,
         room=str(400 + n),
+        created_at=clock.now(),
         **fields,
     )  # type: ignore[arg-type]
     db.add(patient)
     await db.flush()
     if with_order:
-        today = utcnow().date()
+        today = clock.today()
         order = MassageOrder(
             patient_id=patient.id,
             ordering_clinician_name="Dr Test",
@@ -68,6 +71,7 @@ async def make_patient(
             max_pressure=2,
             start_date=today - timedelta(days=1),
             end_date=today + timedelta(days=7),
+            created_at=clock.now(),
         )
         db.add(order)
         await db.flush()
@@ -86,7 +90,7 @@ class World:
     patient_ids: dict[str, int] = field(default_factory=dict)
 
 
-async def build_world(db: AsyncSession) -> World:
+async def build_world(db: AsyncSession, clock: Clock) -> World:
     west = await make_unit(db, "4W", "4 West Oncology")
     hospice = await make_unit(db, "HH", "Hospice House")
     for username, role in [
@@ -95,22 +99,22 @@ async def build_world(db: AsyncSession) -> World:
         ("hospice", Role.hospice),
         ("physician", Role.physician),
     ]:
-        await make_user(db, username, role, [west])
-    await make_user(db, "admin", Role.admin, [])
-    await make_user(db, "hh_therapist", Role.therapist, [hospice])
-    await make_user(db, "hh_nurse", Role.nurse, [hospice])
+        await make_user(db, clock, username, role, [west])
+    await make_user(db, clock, "admin", Role.admin, [])
+    await make_user(db, clock, "hh_therapist", Role.therapist, [hospice])
+    await make_user(db, clock, "hh_nurse", Role.nurse, [hospice])
     world = World(unit_ids={"4W": west.id, "HH": hospice.id})  # type: ignore[dict-item]
-    world.patient_ids["ada"] = (
-        await make_patient(
-            db, west, family="Ashby", allergies="Latex", restrictions=(("forearm", "left", "IV site"),)
-        )
+    ids = world.patient_ids
+    restricted = (("forearm", "left", "IV site"),)
+    ids["ada"] = (
+        await make_patient(db, clock, west, family="Ashby", allergies="Latex", restrictions=restricted)
     ).id  # type: ignore[assignment]
-    world.patient_ids["ben"] = (await make_patient(db, west, family="Brook")).id  # type: ignore[assignment]
-    world.patient_ids["no_order"] = (await make_patient(db, west, family="Noorder", with_order=False)).id  # type: ignore[assignment]
-    world.patient_ids["quiet"] = (
-        await make_patient(db, west, family="Quiet", non_verbal=True, pain_scale="painad")
+    ids["ben"] = (await make_patient(db, clock, west, family="Brook")).id  # type: ignore[assignment]
+    ids["no_order"] = (await make_patient(db, clock, west, family="Noorder", with_order=False)).id  # type: ignore[assignment]
+    ids["quiet"] = (
+        await make_patient(db, clock, west, family="Quiet", non_verbal=True, pain_scale="painad")
     ).id  # type: ignore[assignment]
-    world.patient_ids["comfort"] = (await make_patient(db, west, family="Comfort", comfort_care=True)).id  # type: ignore[assignment]
-    world.patient_ids["hh"] = (await make_patient(db, hospice, family="Hollow", comfort_care=True)).id  # type: ignore[assignment]
+    ids["comfort"] = (await make_patient(db, clock, west, family="Comfort", comfort_care=True)).id  # type: ignore[assignment]
+    ids["hh"] = (await make_patient(db, clock, hospice, family="Hollow", comfort_care=True)).id  # type: ignore[assignment]
     await db.commit()
     return world

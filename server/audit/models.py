@@ -9,14 +9,12 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from server.clock import utcnow
-
 
 class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, index=True)
+    at: datetime = Field(index=True)
     user_id: int | None = Field(default=None, foreign_key="care_user.id")
     username: str = Field(max_length=64)
     role: str = Field(default="", max_length=20)

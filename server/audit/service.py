@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.audit.models import AuditEvent
 from server.auth.actor import Actor
+from server.clock import clock_of
 
 
 class AuditAction(StrEnum):
@@ -33,6 +34,7 @@ def record_audit(
     device: str = "",
 ) -> AuditEvent:
     event = AuditEvent(
+        at=clock_of(db).now(),
         user_id=actor.user_id if actor else None,
         username=actor.username if actor else username,
         role=str(actor.role) if actor else "",

@@ -7,8 +7,6 @@ from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
-from server.clock import utcnow
-
 
 class Role(StrEnum):
     therapist = "therapist"
@@ -28,7 +26,7 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     pin_hash: str | None = Field(default=None, max_length=255)
     active: bool = True
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime
 
 
 class UserUnit(SQLModel, table=True):

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import Column, Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.clock import utcnow
+from server.clock import Clock
 
 
 class WebSession(SQLModel, table=True):
@@ -30,13 +30,14 @@ class DatabaseStore(Store):
     """A Litestar store on the `web_session` table. The session maker is looked up at call time because
     the engine is created when the app starts."""
 
-    def __init__(self, session_maker: Callable[[], async_sessionmaker[AsyncSession]]) -> None:
+    def __init__(self, session_maker: Callable[[], async_sessionmaker[AsyncSession]], clock: Clock) -> None:
         self._session_maker = session_maker
+        self._clock = clock
 
     async def set(self, key: str, value: str | bytes, expires_in: int | timedelta | None = None) -> None:
         data = value.encode() if isinstance(value, str) else value
         seconds = _seconds(expires_in)
-        expires_at = utcnow() + timedelta(seconds=seconds) if seconds else None
+        expires_at = self._clock.now() + timedelta(seconds=seconds) if seconds else None
         async with self._session_maker()() as db:
             row = await db.get(WebSession, key)
             if row is None:
@@ -51,13 +52,13 @@ class DatabaseStore(Store):
             row = await db.get(WebSession, key)
             if row is None:
                 return None
-            if row.expires_at is not None and row.expires_at <= utcnow():
+            if row.expires_at is not None and row.expires_at <= self._clock.now():
                 await db.delete(row)
                 await db.commit()
                 return None
             seconds = _seconds(renew_for)
             if seconds and row.expires_at is not None:
-                row.expires_at = utcnow() + timedelta(seconds=seconds)
+                row.expires_at = self._clock.now() + timedelta(seconds=seconds)
                 db.add(row)
                 await db.commit()
             return row.value
@@ -80,9 +81,9 @@ class DatabaseStore(Store):
             row = await db.get(WebSession, key)
         if row is None or row.expires_at is None:
             return None
-        return max(0, int((row.expires_at - utcnow()).total_seconds()))
+        return max(0, int((row.expires_at - self._clock.now()).total_seconds()))
 
     async def delete_expired(self) -> None:
         async with self._session_maker()() as db:
-            await db.exec(delete(WebSession).where(WebSession.expires_at <= utcnow()))  # type: ignore[arg-type, operator]
+            await db.exec(delete(WebSession).where(WebSession.expires_at <= self._clock.now()))  # type: ignore[arg-type, operator]
             await db.commit()

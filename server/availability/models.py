@@ -7,8 +7,6 @@ from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
-from server.clock import utcnow
-
 
 class FlagKind(StrEnum):
     procedure = "procedure"
@@ -54,7 +52,7 @@ class AvailabilityFlag(SQLModel, table=True):
     note: str = Field(default="", max_length=200)
     until: datetime | None = None
     set_by_id: int = Field(foreign_key="care_user.id")
-    set_at: datetime = Field(default_factory=utcnow)
+    set_at: datetime
     cleared_by_id: int | None = Field(default=None, foreign_key="care_user.id")
     cleared_at: datetime | None = None
     expiry_announced_at: datetime | None = None

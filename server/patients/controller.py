@@ -47,7 +47,7 @@ async def board_page(
             "cards": cards,
             "can_flag": actor.role == Role.nurse,
             "unit_id": unit_id,
-            "present": await therapists_present(db_session, unit_id),
+            "present": await therapists_present(db_session, unit_id, now),
         },
     )
 

@@ -8,8 +8,6 @@ from enum import StrEnum
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from server.clock import utcnow
-
 
 class OrderStatus(StrEnum):
     active = "active"
@@ -79,7 +77,7 @@ class MassageOrder(SQLModel, table=True):
     status: str = Field(default=OrderStatus.active, max_length=20)
     start_date: date
     end_date: date | None = None
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime
 
 
 class SiteRestriction(SQLModel, table=True):

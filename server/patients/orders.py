@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.audit.service import AuditAction, record_audit
 from server.auth.actor import Actor
+from server.clock import clock_of
 from server.errors import Conflict, InvalidInput, NotFound
 from server.patients.models import (
     FREQUENCIES,
@@ -105,6 +106,7 @@ async def create_order(
         platelet_threshold=details.platelet_threshold,
         start_date=today,
         end_date=details.end_date,
+        created_at=clock_of(db).now(),
     )
     db.add(order)
     await db.flush()

@@ -18,14 +18,15 @@ import asyncio
 import json
 import logging
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from datetime import datetime
 
 from jinja2 import Environment
 from litestar.channels import ChannelsPlugin
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.clock import local_today, utcnow
+from server.clock import Clock
 from server.comfort_log.service import build_comfort_log, period
 from server.patients.fragments import render_availability_banner, render_board_row, render_worklist_card
 from server.patients.models import Patient
@@ -70,14 +71,12 @@ class Broadcaster:
         env: Environment,
         session_maker: async_sessionmaker[AsyncSession],
         hub: LocalHub,
-        timezone: str,
-        clock: Callable = utcnow,
+        clock: Clock,
     ) -> None:
         self.channels = channels
         self.env = env
         self.session_maker = session_maker
         self.hub = hub
-        self.timezone = timezone
         self.clock = clock
         self.failed_publishes = 0
         self.fragments_rendered = 0
@@ -146,7 +145,7 @@ class Broadcaster:
         if not any(self.hub.has_listeners(b) for b in boards):
             return
         async with self.session_maker() as db:
-            html = await render_presence(db, self.env, unit_id)
+            html = await render_presence(db, self.env, unit_id, self.clock.now())
         for board in boards:
             self.hub.deliver(board, html)
 
@@ -160,9 +159,9 @@ class Broadcaster:
         }
         if not any(wanted.values()):
             return
-        now = self.clock()
+        now = self.clock.now()
         async with self.session_maker() as db:
-            card = await patient_card(db, patient_id, now, local_today(self.timezone, now))
+            card = await patient_card(db, patient_id, now, self.clock.local(now).date())
         renders: list[tuple[str, str]] = []
         if wanted["worklist"]:
             renders.append((worklist_channel(unit_id), render_worklist_card(self.env, card, oob=True)))
@@ -176,7 +175,7 @@ class Broadcaster:
             )
         if wanted["comfort-log"]:
             async with self.session_maker() as db:
-                html = await render_comfort_log(db, self.env, card.patient, self.timezone)
+                html = await render_comfort_log(db, self.env, card.patient, self.clock)
             renders.append((comfort_log_channel(patient_id), html))
         for channel, html in renders:
             self.hub.deliver(channel, html)
@@ -217,13 +216,15 @@ async def render_user_screen(db: AsyncSession, env: Environment, user_id: int) -
     return render_interruption_overlay(env, shown) + "".join(timers)
 
 
-async def render_presence(db: AsyncSession, env: Environment, unit_id: int, *, oob: bool = True) -> str:
-    present = await therapists_present(db, unit_id)
+async def render_presence(
+    db: AsyncSession, env: Environment, unit_id: int, now: datetime, *, oob: bool = True
+) -> str:
+    present = await therapists_present(db, unit_id, now)
     return env.get_template("partials/presence.html").render(unit_id=unit_id, present=present, oob=oob)
 
 
-async def render_comfort_log(db: AsyncSession, env: Environment, patient: Patient, zone: str) -> str:
+async def render_comfort_log(db: AsyncSession, env: Environment, patient: Patient, clock: Clock) -> str:
     """The live comfort-care log for its default period (the page opens a socket only when unfiltered)."""
-    start, end = period(None, None, local_today(zone))
-    log = await build_comfort_log(db, patient, start=start, end=end, zone=zone)
+    start, end = period(None, None, clock.today())
+    log = await build_comfort_log(db, patient, start=start, end=end, zone=clock.zone)
     return env.get_template("partials/comfort_log_body.html").render(log=log, oob=True)

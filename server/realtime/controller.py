@@ -21,7 +21,6 @@ from server.auth.actor import Actor
 from server.auth.guards import CLINICAL_READERS
 from server.auth.models import Role
 from server.auth.sessions import actor_from_session
-from server.clock import local_today, utcnow
 from server.errors import BedsideError
 from server.patients.fragments import render_availability_banner, render_board_row
 from server.patients.service import get_patient_for, patient_card, therapist_worklist, unit_board
@@ -120,12 +119,12 @@ async def worklist_socket(socket: WebSocket) -> None:
     if actor is None:
         return
     env = socket.app.state.jinja_env
-    zone = socket.app.state.settings.timezone
+    clock = socket.app.state.clock
 
     async def snapshot() -> str:
-        now = utcnow()
+        now = clock.now()
         async with socket.app.state.session_maker() as db:
-            cards = await therapist_worklist(db, actor, now, local_today(zone, now))
+            cards = await therapist_worklist(db, actor, now, clock.local(now).date())
             own_screen = await render_user_screen(db, env, actor.user_id)
         return env.get_template("partials/worklist.html").render(cards=cards, oob=True) + own_screen
 
@@ -143,7 +142,7 @@ async def therapist_present(socket: WebSocket, actor: Actor) -> AsyncIterator[No
     socket_id = uuid.uuid4().hex
     broadcaster = socket.app.state.broadcaster
     async with socket.app.state.session_maker() as db:
-        await tablet_connected(db, actor, socket_id, utcnow())
+        await tablet_connected(db, actor, socket_id, socket.app.state.clock.now())
     await broadcaster.presence_changed(actor.unit_ids)
     heartbeat = asyncio.create_task(_keep_present(socket, socket_id))
     try:
@@ -161,7 +160,7 @@ async def _keep_present(socket: WebSocket, socket_id: str) -> None:
         await asyncio.sleep(PRESENCE_REFRESH_SECONDS)
         with suppress(Exception):
             async with socket.app.state.session_maker() as db:
-                await tablet_seen(db, socket_id, utcnow())
+                await tablet_seen(db, socket_id, socket.app.state.clock.now())
 
 
 @websocket("/ws/units/{unit_id:int}/board", opt={"roles": BOARD_ROLES})
@@ -174,13 +173,13 @@ async def board_socket(socket: WebSocket, unit_id: FromPath[int]) -> None:
         return
     can_flag = actor.role == Role.nurse
     env = socket.app.state.jinja_env
-    zone = socket.app.state.settings.timezone
+    clock = socket.app.state.clock
 
     async def snapshot() -> str:
-        now = utcnow()
+        now = clock.now()
         async with socket.app.state.session_maker() as db:
-            _, cards = await unit_board(db, actor, unit_id, now, local_today(zone, now))
-            presence = await render_presence(db, env, unit_id)
+            _, cards = await unit_board(db, actor, unit_id, now, clock.local(now).date())
+            presence = await render_presence(db, env, unit_id, now)
         return "".join(render_board_row(env, card, oob=True, can_flag=can_flag) for card in cards) + presence
 
     await stream(socket, [board_channel(unit_id, can_flag=can_flag)], snapshot)
@@ -199,12 +198,12 @@ async def patient_socket(socket: WebSocket, patient_id: FromPath[int]) -> None:
             return
         await _audit_stream(db, actor, "Patient", patient_id)
     env = socket.app.state.jinja_env
-    zone = socket.app.state.settings.timezone
+    clock = socket.app.state.clock
 
     async def snapshot() -> str:
-        now = utcnow()
+        now = clock.now()
         async with socket.app.state.session_maker() as db:
-            card = await patient_card(db, patient_id, now, local_today(zone, now))
+            card = await patient_card(db, patient_id, now, clock.local(now).date())
             own_screen = (
                 await render_user_screen(db, env, actor.user_id) if actor.role == Role.therapist else ""
             )
@@ -223,7 +222,7 @@ async def comfort_log_socket(socket: WebSocket, patient_id: FromPath[int]) -> No
     actor = await admit(socket, CLINICAL_READERS)
     if actor is None:
         return
-    zone = socket.app.state.settings.timezone
+    clock = socket.app.state.clock
     async with socket.app.state.session_maker() as db:
         try:
             patient = await get_patient_for(db, actor, patient_id)
@@ -237,6 +236,6 @@ async def comfort_log_socket(socket: WebSocket, patient_id: FromPath[int]) -> No
 
     async def snapshot() -> str:
         async with socket.app.state.session_maker() as db:
-            return await render_comfort_log(db, socket.app.state.jinja_env, patient, zone)
+            return await render_comfort_log(db, socket.app.state.jinja_env, patient, clock)
 
     await stream(socket, [comfort_log_channel(patient_id)], snapshot)

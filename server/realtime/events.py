@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.clock import clock_of
 from server.patients.models import Unit
 from server.realtime.models import UnitEvent
 
@@ -18,5 +19,5 @@ async def record_unit_event(db: AsyncSession, unit_id: int, patient_id: int | No
         .returning(Unit.last_event_seq)
     )
     seq = int(result.scalar_one())
-    db.add(UnitEvent(unit_id=unit_id, seq=seq, patient_id=patient_id, kind=kind))
+    db.add(UnitEvent(unit_id=unit_id, seq=seq, patient_id=patient_id, kind=kind, at=clock_of(db).now()))
     return seq

@@ -6,8 +6,6 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from server.clock import utcnow
-
 
 class UnitEvent(SQLModel, table=True):
     __tablename__ = "unit_event"
@@ -17,4 +15,4 @@ class UnitEvent(SQLModel, table=True):
     seq: int
     patient_id: int | None = Field(default=None, foreign_key="patient.id")
     kind: str = Field(max_length=40)
-    at: datetime = Field(default_factory=utcnow)
+    at: datetime

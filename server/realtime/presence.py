@@ -13,7 +13,6 @@ from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.auth.actor import Actor
-from server.clock import utcnow
 
 PRESENCE_TTL = timedelta(seconds=90)
 PRESENCE_REFRESH_SECONDS = 30.0
@@ -27,8 +26,8 @@ class TabletPresence(SQLModel, table=True):
     user_id: int = Field(foreign_key="care_user.id")
     full_name: str = Field(max_length=120)
     unit_id: int = Field(foreign_key="unit.id", index=True)
-    connected_at: datetime = Field(default_factory=utcnow)
-    seen_at: datetime = Field(default_factory=utcnow)
+    connected_at: datetime
+    seen_at: datetime
 
 
 async def tablet_connected(db: AsyncSession, actor: Actor, socket_id: str, now: datetime) -> None:
@@ -58,8 +57,7 @@ async def tablet_disconnected(db: AsyncSession, socket_id: str) -> None:
     await db.commit()
 
 
-async def therapists_present(db: AsyncSession, unit_id: int, now: datetime | None = None) -> list[str]:
-    now = now or utcnow()
+async def therapists_present(db: AsyncSession, unit_id: int, now: datetime) -> list[str]:
     rows = await db.exec(
         select(TabletPresence.full_name)
         .where(TabletPresence.unit_id == unit_id, col(TabletPresence.seen_at) > now - PRESENCE_TTL)

@@ -8,8 +8,6 @@ from enum import StrEnum
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from server.clock import utcnow
-
 
 class SessionState(StrEnum):
     planned = "planned"
@@ -40,7 +38,7 @@ class MassageSession(SQLModel, table=True):
     order_id: int = Field(foreign_key="massage_order.id")
     therapist_id: int = Field(foreign_key="care_user.id")
     state: str = Field(default=SessionState.screening, max_length=20)
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime
     started_at: datetime | None = None
     """When hands-on massage began (after the pre score)."""
     massage_ended_at: datetime | None = None
@@ -97,7 +95,7 @@ class Score(SQLModel, table=True):
     items: dict[str, int] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     """Item scores of an observed scale (PAINAD, FLACC); `value` is their total."""
     recorded_by_id: int = Field(foreign_key="care_user.id")
-    recorded_at: datetime = Field(default_factory=utcnow)
+    recorded_at: datetime
 
 
 class Amendment(SQLModel, table=True):
@@ -107,7 +105,7 @@ class Amendment(SQLModel, table=True):
     session_id: int = Field(foreign_key="massage_session.id", index=True)
     author_id: int = Field(foreign_key="care_user.id")
     author_name: str = Field(max_length=120)
-    at: datetime = Field(default_factory=utcnow)
+    at: datetime
     reason: str = Field(max_length=200)
     text: str = Field(max_length=2000)
 
@@ -123,6 +121,6 @@ class Interruption(SQLModel, table=True):
     raised_by_name: str = Field(max_length=120)
     reason: str = Field(max_length=40)
     note: str = Field(default="", max_length=200)
-    raised_at: datetime = Field(default_factory=utcnow)
+    raised_at: datetime
     acknowledged_by_name: str = Field(default="", max_length=120)
     acknowledged_at: datetime | None = None

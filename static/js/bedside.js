@@ -26,13 +26,16 @@
   });
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
-  /* Active massage time: the stretches before (data-active-seconds) plus the running one, pauses excluded. */
+  /* Active massage time, pauses excluded: the seconds the server counted when it drew the timer
+     (data-active-seconds, by its clock), plus, while running, the time since this tablet received it
+     (a monotonic count, so a tablet whose own clock is off still shows the right minutes). */
   function tick() {
     var timers = document.querySelectorAll("[data-active-seconds]");
     for (var i = 0; i < timers.length; i++) {
       var seconds = Number(timers[i].dataset.activeSeconds) || 0;
-      if (timers[i].dataset.runningSince) {
-        seconds += Math.max(0, Math.floor((Date.now() - Date.parse(timers[i].dataset.runningSince)) / 1000));
+      if (timers[i].dataset.running) {
+        if (timers[i].bedsideSeenAt === undefined) { timers[i].bedsideSeenAt = performance.now(); }
+        seconds += Math.max(0, Math.floor((performance.now() - timers[i].bedsideSeenAt) / 1000));
       }
       timers[i].textContent = pad(Math.floor(seconds / 60)) + ":" + pad(seconds % 60);
     }

@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from server.demo import DEMO_PASSWORD
 from tests import databases
+from tests.clock import server_env
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-results" / "screenshots"
@@ -62,7 +63,7 @@ class Server:
 
     def start(self, *, demo: bool = False) -> None:
         log = (self.data_dir / "server.log").open("a")
-        command = [sys.executable, "-m", "server", "serve", "--port", str(self.port)] + (
+        command = [sys.executable, "-m", "tests.serve", "serve", "--port", str(self.port)] + (
             ["--demo"] if demo else []
         )
         self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
@@ -93,6 +94,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         **os.environ,
         "BEDSIDE_DATA_DIR": str(data_dir),
         "DATABASE_URL": databases.database_url(database) if database else "",
+        **server_env(),
     }
     running = Server(data_dir, env)
     running.start(demo=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 
 from litestar.testing import AsyncTestClient
@@ -11,14 +10,16 @@ from sqlmodel import select
 from server import db
 from server.app import create_app
 from server.audit.models import AuditEvent
+from server.clock import SetClock
 from server.settings import Settings
+from tests.clock import set_clock
 from tests.conftest import As
 from tests.factories import World
 
 
 async def audit_trail(settings: Settings) -> list[AuditEvent]:
     engine = db.make_engine(settings.resolved_database_url())
-    async with db.make_session_maker(engine)() as session:
+    async with db.make_session_maker(engine, set_clock())() as session:
         rows = list((await session.exec(select(AuditEvent).order_by(AuditEvent.id))).all())  # type: ignore[arg-type]
     await engine.dispose()
     return rows
@@ -56,14 +57,14 @@ async def test_refused_read_of_another_units_patient_is_audited_as_denied(
 
 
 async def test_expired_sign_in_stores_nothing_and_asks_to_sign_in_again(
-    settings: Settings, world: World
+    settings: Settings, clock: SetClock, world: World
 ) -> None:
-    short_shift = create_app(replace(settings, session_max_age=1))
+    short_shift = create_app(replace(settings, session_max_age=1), clock)
     async with AsyncTestClient(app=short_shift, raise_server_exceptions=False) as client:
         therapist = As(client, "therapist")
         await therapist.sign_in()
         session_id = (await therapist.post(f"/api/patients/{world.patient_ids['ada']}/sessions")).json()["id"]
-        await asyncio.sleep(1.5)
+        clock.advance(seconds=2)
 
         api = await therapist.post(
             f"/api/sessions/{session_id}/scores",

@@ -13,7 +13,9 @@ from sqlmodel import select
 from server import db
 from server.audit.models import AuditEvent
 from server.auth.models import Role
+from server.clock import SetClock
 from server.settings import Settings
+from tests.clock import set_clock
 from tests.conftest import SIGNABLE, ready_session, text_of
 from tests.factories import World
 
@@ -36,19 +38,26 @@ async def session_with(therapist, patient: int, pre: int, post: int | None, stop
     return session_id
 
 
-async def comfort_history(therapist, nurse, patient: int) -> list[int]:  # type: ignore[no-untyped-def]
-    ids = [await session_with(therapist, patient, pre, post) for pre, post in ((6, 3), (5, 4), (8, 5))]
+async def comfort_history(therapist, nurse, patient: int, clock: SetClock) -> list[int]:  # type: ignore[no-untyped-def]
+    """Three sessions and a stopped one, an hour apart, then a flag: the timeline has an order."""
+    ids = []
+    for pre, post in ((6, 3), (5, 4), (8, 5)):
+        ids.append(await session_with(therapist, patient, pre, post))
+        clock.advance(hours=1)
     await session_with(therapist, patient, 7, None, stop="Patient unwell")
+    clock.advance(minutes=10)
     await nurse.post(
         f"/api/patients/{patient}/flags", json={"kind": "end_of_life_vigil", "note": "Family at bedside"}
     )
     return ids
 
 
-async def test_log_shows_timeline_summary_and_trend_for_the_period(sign_in_as, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_log_shows_timeline_summary_and_trend_for_the_period(
+    sign_in_as, clock: SetClock, world: World
+) -> None:  # type: ignore[no-untyped-def]
     therapist, nurse, hospice = [await sign_in_as(u) for u in ("therapist", "nurse", "hospice")]
     patient = world.patient_ids["comfort"]
-    first = {"id": (await comfort_history(therapist, nurse, patient))[0]}
+    first = {"id": (await comfort_history(therapist, nurse, patient, clock))[0]}
     await therapist.post(
         f"/api/sessions/{first['id']}/amendments", json={"reason": "Typo", "text": "Calmer after"}
     )
@@ -79,11 +88,12 @@ async def test_hospice_reads_only_comfort_care_patients(sign_in_as, world: World
 async def test_csv_and_pdf_exports_carry_the_sessions_and_are_audited(
     sign_in_as,
     world: World,
+    clock: SetClock,
     settings: Settings,  # type: ignore[no-untyped-def]
 ) -> None:
     therapist, nurse, hospice = [await sign_in_as(u) for u in ("therapist", "nurse", "hospice")]
     patient = world.patient_ids["comfort"]
-    await comfort_history(therapist, nurse, patient)
+    await comfort_history(therapist, nurse, patient, clock)
 
     exported = await hospice.get(f"/comfort-care/{patient}/log.csv")
     assert exported.headers["content-type"].startswith("text/csv")
@@ -104,7 +114,7 @@ async def test_csv_and_pdf_exports_carry_the_sessions_and_are_audited(
     assert text.count("massage completed") == 3
 
     engine = db.make_engine(settings.resolved_database_url())
-    async with db.make_session_maker(engine)() as session:
+    async with db.make_session_maker(engine, set_clock())() as session:
         exports = (
             await session.exec(
                 select(AuditEvent.detail).where(

@@ -4,8 +4,9 @@ the therapist acknowledges and the nurses' board shows who did and when."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+from server.clock import SetClock
 from tests.conftest import ready_session, text_of
 from tests.factories import World
 
@@ -56,7 +57,7 @@ async def test_interruption_reaches_the_therapist_pauses_and_the_acknowledgement
         assert raised.status_code == 200 and "waiting for Therapist to acknowledge" in text_of(raised.text)
         overlay = until_frame_with(tablet, 'id="interruption-overlay"')
         assert 'role="alertdialog"' in overlay and "Imaging or transport: Porter is here" in overlay
-        assert f'id="session-timer-{session_id}"' in overlay and "data-running-since" not in overlay
+        assert f'id="session-timer-{session_id}"' in overlay and 'data-running="true"' not in overlay
         assert (await therapist.get(f"/api/sessions/{session_id}")).json()["state"] == "paused"
 
         interruption_id = int(overlay.split("/interruptions/")[1].split("/")[0])
@@ -105,17 +106,20 @@ async def test_a_pending_interruption_is_shown_again_after_a_reconnect(sign_in_a
     assert 'role="alertdialog"' in snapshot and "Clinically unstable" in snapshot
 
 
-async def test_a_flag_expires_by_itself_and_the_tablets_are_told(sign_in_as, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_a_flag_expires_by_itself_and_the_tablets_are_told(
+    sign_in_as, clock: SetClock, world: World
+) -> None:  # type: ignore[no-untyped-def]
     therapist = await sign_in_as("therapist")
     nurse = await sign_in_as("nurse")
     patient = world.patient_ids["ben"]
-    until = datetime.now(UTC) + timedelta(seconds=1)
+    until = clock.now() + timedelta(minutes=30)
     with await therapist.websocket("/ws/worklist") as tablet:
         tablet.receive_text(timeout=5)
         await nurse.post(
             f"/api/patients/{patient}/flags", json={"kind": "sleeping", "until": until.isoformat()}
         )
         assert "Unavailable: Sleeping" in until_frame_with(tablet, f'id="patient-card-{patient}"')
+        clock.advance(minutes=31)
         expired = until_frame_with(tablet, f'id="patient-card-{patient}"', seconds=3)
     assert "<strong>Available</strong>" in expired
 

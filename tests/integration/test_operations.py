@@ -15,6 +15,7 @@ from server import db
 from server.app import create_app
 from server.settings import ConfigurationError, Settings
 from tests import databases
+from tests.clock import set_clock
 
 
 async def test_liveness_and_readiness_probes_answer_without_signing_in(app: Litestar) -> None:
@@ -34,7 +35,7 @@ async def test_readiness_fails_when_the_broker_listener_is_lost(settings: Settin
         url = databases.database_url(name, databases.ADMIN_DSN)
         await asyncio.to_thread(db.migrate, url)
         on_postgres = replace(settings, database_url=url, pubsub="postgres", session_store="database")
-        async with AsyncTestClient(app=create_app(on_postgres)) as client:
+        async with AsyncTestClient(app=create_app(on_postgres, set_clock())) as client:
             assert (await client.get("/readyz")).status_code == 200
             await asyncio.to_thread(
                 databases.admin_execute,
@@ -62,7 +63,7 @@ async def test_an_instance_refuses_to_start_on_a_database_behind_the_migrations(
         await asyncio.to_thread(command.upgrade, db.alembic_config(url), "0001")
         behind = replace(settings, database_url=url, migrate_on_start=False)
         with pytest.raises(BaseException) as refused:
-            async with AsyncTestClient(app=create_app(behind)):
+            async with AsyncTestClient(app=create_app(behind, set_clock())):
                 pass
         reason = innermost(refused.value)
         assert isinstance(reason, db.DatabaseBehind)

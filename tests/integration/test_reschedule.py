@@ -3,26 +3,27 @@ back on the worklist then, and the nurses' board shows it."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+from server.clock import SetClock
 from tests.conftest import ready_session, text_of
 from tests.factories import World
 
 
 async def test_rescheduled_session_shows_on_worklist_and_board_and_sorts_after_available(
-    sign_in_as, world: World
+    sign_in_as, clock: SetClock, world: World
 ) -> None:  # type: ignore[no-untyped-def]
     therapist, nurse = [await sign_in_as(u) for u in ("therapist", "nurse")]
     ada = world.patient_ids["ada"]
     session_id = int((await therapist.post(f"/api/patients/{ada}/sessions")).json()["id"])
-    due = datetime.now(UTC) + timedelta(hours=2)
+    due = clock.now() + timedelta(hours=2)
     moved = await therapist.post(
         f"/api/sessions/{session_id}/reschedule", json={"reason": "family", "at": due.isoformat()}
     )
     body = moved.json()
     assert body["state"] == "rescheduled"
     worklist = text_of((await therapist.get("/worklist")).text)
-    assert f"Rescheduled (family visit): due {due.strftime('%H:%M')}" in worklist
+    assert f"Rescheduled (family visit): due {clock.local(due).strftime('%H:%M')}" in worklist
     assert worklist.index("Brook, Test") < worklist.index("Ashby, Test"), (
         "due later: after those available now"
     )
@@ -36,7 +37,9 @@ async def test_rescheduled_session_shows_on_worklist_and_board_and_sorts_after_a
     )
 
 
-async def test_only_a_session_that_has_not_started_is_rescheduled(sign_in_as, world: World) -> None:  # type: ignore[no-untyped-def]
+async def test_only_a_session_that_has_not_started_is_rescheduled(
+    sign_in_as, clock: SetClock, world: World
+) -> None:  # type: ignore[no-untyped-def]
     therapist = await sign_in_as("therapist")
     session_id = await ready_session(therapist, world.patient_ids["ada"])
     await therapist.post(
@@ -48,7 +51,7 @@ async def test_only_a_session_that_has_not_started_is_rescheduled(sign_in_as, wo
     assert (
         await therapist.post(f"/api/sessions/{other}/reschedule", json={"reason": "lunch"})
     ).status_code == 422
-    past = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
+    past = (clock.now() - timedelta(minutes=5)).isoformat()
     assert (
         await therapist.post(f"/api/sessions/{other}/reschedule", json={"reason": "other", "at": past})
     ).status_code == 422

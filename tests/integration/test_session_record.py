@@ -3,13 +3,14 @@ and amendments beside the original."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlmodel import select
 
 from server import db
 from server.auth.models import User
 from server.auth.service import load_actor
+from server.clock import SetClock
 from server.sessions import charting, service
 from server.sessions.rules import ScoreSubmission
 from server.settings import Settings
@@ -101,16 +102,16 @@ async def test_amending_needs_a_signed_record_and_a_reason(sign_in_as, world: Wo
     assert no_reason.status_code == 422
 
 
-async def test_active_minutes_exclude_pauses(settings: Settings, world: World) -> None:
+async def test_active_minutes_exclude_pauses(settings: Settings, clock: SetClock, world: World) -> None:
     engine = db.make_engine(settings.resolved_database_url())
-    t0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    t0 = clock.now()
     try:
-        async with db.make_session_maker(engine)() as session:
+        async with db.make_session_maker(engine, clock)() as session:
             user = (await session.exec(select(User).where(User.username == "therapist"))).one()
             actor = await load_actor(session, user.id)  # type: ignore[arg-type]
             assert actor is not None
             patient = world.patient_ids["ada"]
-            started = await service.start_session(session, actor, patient, now=t0, today=t0.date())
+            started = await service.start_session(session, actor, patient, now=t0, today=clock.today())
             sid = started.id
             await service.record_screening(session, actor, sid, patient_id=patient, answers=ALL_CLEAR, now=t0)  # type: ignore[arg-type]
             await service.record_consent(

@@ -12,7 +12,6 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Coroutine
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ from server.sessions.models import MassageSession
 from server.sessions.record import SessionRecord
 from server.sessions.rules import ScoreSubmission
 from server.sessions.screening import SCREENING_ITEMS
+from tests.clock import set_clock
 from tests.factories import build_world
 
 TERMINAL = {"stopped", "completed", "rescheduled"}
@@ -66,7 +66,8 @@ class BedsideSession(RuleBasedStateMachine):
         self.folder = Path(tempfile.mkdtemp())
         shutil.copy(migrated_template(), self.folder / "bedside.db")
         self.loop = LoopThread()
-        self.now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+        self.clock = set_clock()
+        self.now = self.clock.now()
         self.loop.run(self._setup())
         self.terminal: str | None = None
         self.signed_record: dict[str, object] | None = None
@@ -74,9 +75,9 @@ class BedsideSession(RuleBasedStateMachine):
 
     async def _setup(self) -> None:
         self.engine = db.make_engine(f"sqlite+aiosqlite:///{self.folder / 'bedside.db'}")
-        self.sessions = db.make_session_maker(self.engine)
+        self.sessions = db.make_session_maker(self.engine, self.clock)
         async with self.sessions() as session:
-            world = await build_world(session)
+            world = await build_world(session, self.clock)
             users = {u.username: u.id for u in (await session.exec(select(User))).all()}
             self.therapist = await load_actor(session, users["therapist"])  # type: ignore[arg-type]
             self.nurse = await load_actor(session, users["nurse"])  # type: ignore[arg-type]
@@ -86,7 +87,7 @@ class BedsideSession(RuleBasedStateMachine):
                 self.therapist,
                 self.patient,
                 now=self.now,  # type: ignore[arg-type]
-                today=self.now.date(),
+                today=self.clock.today(),
             )
             self.session_id = started.id
 
@@ -97,7 +98,7 @@ class BedsideSession(RuleBasedStateMachine):
 
     def act(self, step: Any) -> None:
         """Run one action; a refusal (a domain error) is a legal outcome that must change nothing."""
-        self.now += timedelta(minutes=1)
+        self.now = self.clock.advance(minutes=1)
         self.counter += 1
 
         async def attempt() -> None:

@@ -15,6 +15,7 @@ from server.demo import create_demo_data
 from server.patients.models import MassageOrder, Patient, SiteRestriction, Unit
 from server.sessions.models import MassageSession
 from server.settings import Settings
+from tests.clock import set_clock
 
 
 def test_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
@@ -53,11 +54,11 @@ async def test_migrations_create_every_table_of_the_models(tmp_path: Path) -> No
 async def test_demo_data_is_synthetic_complete_and_created_once(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}"
     await asyncio.to_thread(db.migrate, url)
-    banner = await create_demo_data(url)
+    banner = await create_demo_data(url, set_clock())
     assert "password 'bedside-demo'" in banner
-    assert "already present" in await create_demo_data(url)
+    assert "already present" in await create_demo_data(url, set_clock())
     engine = db.make_engine(url)
-    async with db.make_session_maker(engine)() as session:
+    async with db.make_session_maker(engine, set_clock())() as session:
         assert (await session.exec(select(func.count()).select_from(Unit))).one() == 2
         patients = (await session.exec(select(Patient))).all()
         roles = set((await session.exec(select(User.role))).all())

@@ -8,13 +8,14 @@ from sqlmodel import select
 from server import db
 from server.audit.models import AuditEvent
 from server.settings import Settings
+from tests.clock import set_clock
 from tests.conftest import As
 from tests.factories import World
 
 
 async def audit_rows(settings: Settings) -> list[AuditEvent]:
     engine = db.make_engine(settings.resolved_database_url())
-    async with db.make_session_maker(engine)() as session:
+    async with db.make_session_maker(engine, set_clock())() as session:
         rows = list((await session.exec(select(AuditEvent))).all())
     await engine.dispose()
     return rows

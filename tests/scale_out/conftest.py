@@ -18,6 +18,7 @@ import pytest
 from server.demo import DEMO_PASSWORD
 from tests import databases
 from tests.browser.conftest import free_port
+from tests.clock import server_env
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("BEDSIDE_TEST_REDIS", "redis://127.0.0.1:6379/0")
@@ -57,7 +58,7 @@ class Cluster:
         port = free_port()
         log = self.tmp / f"{name}.log"
         env = {**self.env, "BEDSIDE_DATA_DIR": str(self.tmp / name)}
-        command = command or [sys.executable, "-m", "uvicorn", "server.asgi:app"]
+        command = command or [sys.executable, "-m", "tests.serve", "serve"]
         process = subprocess.Popen(
             [*command, "--host", "127.0.0.1", "--port", str(port)],
             cwd=ROOT,
@@ -92,9 +93,10 @@ def make_cluster(tmp_path: Path, pubsub: str, session_store: str) -> Iterator[Cl
         "BEDSIDE_REDIS_URL": REDIS_URL,
         "BEDSIDE_SECRET_KEY": "cluster-secret-" + "x" * 40,
         "BEDSIDE_EXPIRY_SWEEP_SECONDS": "0.2",
+        **server_env(),
     }
     subprocess.run(
-        [sys.executable, "-m", "server", "demo"], cwd=ROOT, env=env, check=True, capture_output=True
+        [sys.executable, "-m", "tests.serve", "demo"], cwd=ROOT, env=env, check=True, capture_output=True
     )
     cluster = Cluster(url, env, tmp_path)
     try:

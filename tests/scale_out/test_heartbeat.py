@@ -29,7 +29,7 @@ def sockets_on(url: str) -> int:
 
 def test_a_silent_tablet_is_dropped_by_the_heartbeat_and_its_socket_cleaned_up(cluster: Cluster) -> None:
     cluster.env["BEDSIDE_WS_PING_SECONDS"] = "1"
-    instance = cluster.start("heartbeat", command=[sys.executable, "-m", "server", "serve"])
+    instance = cluster.start("heartbeat", command=[sys.executable, "-m", "tests.serve", "serve"])
     therapist = sign_in(instance, "tara")
     cookies = "; ".join(f"{k}={v}" for k, v in therapist.cookies.items())
     client = subprocess.Popen(

@@ -8,13 +8,14 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TypeVar
 
 import websockets
 from sqlalchemy import text
 
 from server import db
+from tests.clock import server_now
 from tests.scale_out.conftest import Cluster, Instance, sign_in
 
 T = TypeVar("T")
@@ -99,7 +100,7 @@ def test_flag_expiry_is_pushed_exactly_once_with_two_instances_sweeping(cluster:
     nurse = sign_in(a, "nina")
     therapist = sign_in(a, "tara")
     patient_id = patient_id_on_board(nurse, "Thackery, Oriel")
-    until = datetime.now(UTC) + timedelta(seconds=2)
+    until = server_now() + timedelta(seconds=2)
 
     async def scenario() -> tuple[list[str], list[str]]:
         on_a = await open_worklist(a, cookie_header(therapist))
