@@ -6,9 +6,9 @@ from server.audit.models import AuditEvent
 from server.auth.models import User, UserUnit
 from server.auth.session_store import WebSession
 from server.availability.models import AvailabilityFlag
+from server.changes import UnitEvent
 from server.patients.models import MassageOrder, Patient, SiteRestriction, Unit
-from server.realtime.models import UnitEvent
-from server.realtime.presence import TabletPresence
+from server.presence.service import TabletPresence
 from server.sessions.models import Amendment, Interruption, MassageSession, Score
 
 metadata = SQLModel.metadata

@@ -29,28 +29,31 @@ from litestar.template.config import TemplateConfig
 from redis.asyncio import Redis
 
 from server import db
-from server.audit import controller as audit_controller
-from server.auth import controller as auth_controller
+from server.audit.controller import AuditPages
+from server.auth.controller import AccountPages
 from server.auth.session_store import DatabaseStore
 from server.auth.sessions import make_session_auth
-from server.availability import api as availability_api
-from server.availability import controller as availability_controller
+from server.availability.api import FlagApi
+from server.availability.controller import FlagPages
 from server.availability.service import announce_expired_flags
 from server.clock import Clock
-from server.comfort_log import controller as comfort_log_controller
+from server.comfort_log import live as comfort_log_live
+from server.comfort_log.controller import ComfortLogPages
 from server.errors import BedsideError
-from server.health import healthz, readyz
-from server.patients import api as patients_api
-from server.patients import controller as patients_controller
-from server.patients import order_controller
-from server.realtime import controller as realtime_controller
-from server.realtime.broadcast import EVENTS_CHANNEL, Broadcaster
+from server.health import HealthRoutes
+from server.patients import live as patients_live
+from server.patients.api import PatientApi
+from server.patients.controller import PatientPages
+from server.patients.order_controller import OrderPages
+from server.presence import live as presence_live
+from server.realtime.broadcast import EVENTS_CHANNEL, Publisher
 from server.realtime.hub import LocalHub
-from server.sessions import api as sessions_api
-from server.sessions import controller as sessions_controller
+from server.sessions import live as sessions_live
+from server.sessions.api import SessionApi
+from server.sessions.controller import InterruptionPages, SessionPages
 from server.settings import Settings
 from server.templating import install_filters
-from server.web import is_htmx
+from server.web import is_htmx, provide_actor, provide_clock
 
 PROJECT_ROOT = db.PROJECT_ROOT
 log = logging.getLogger("bedside")
@@ -68,32 +71,20 @@ SECURITY_HEADERS = [
 ]
 
 ROUTES: list[Any] = [
-    healthz, readyz,
-    auth_controller.signin_page, auth_controller.signin, auth_controller.signout, auth_controller.home,
-    patients_controller.worklist_page, patients_controller.my_board, patients_controller.board_page,
-    patients_controller.comfort_care_page, patients_controller.patient_page,
-    patients_controller.choose_pain_scale, patients_controller.downtime_worklist,
-    order_controller.new_order_page, order_controller.write_order, order_controller.edit_order_page,
-    order_controller.edit_order, order_controller.add_restriction, order_controller.move_order,
-    order_controller.remove_restriction,
-    availability_controller.mark_unavailable, availability_controller.mark_available,
-    sessions_controller.start_session, sessions_controller.session_page, sessions_controller.record_screening,
-    sessions_controller.record_consent, sessions_controller.record_score, sessions_controller.finish_massage,
-    sessions_controller.stop_session, sessions_controller.pause_session, sessions_controller.resume_session,
-    sessions_controller.sign_session, sessions_controller.amend_session,
-    sessions_controller.interrupt_session, sessions_controller.acknowledge_interruption,
-    sessions_controller.reschedule_session,
-    audit_controller.audit_log_page,
-    comfort_log_controller.comfort_log_page, comfort_log_controller.comfort_log_print,
-    comfort_log_controller.comfort_log_pdf, comfort_log_controller.comfort_log_csv,
-    patients_api.unit_patients, availability_api.create_flag, availability_api.clear_flag,
-    sessions_api.api_start_session, sessions_api.api_get_session, sessions_api.api_screening,
-    sessions_api.api_consent, sessions_api.api_record_score, sessions_api.api_finish,
-    sessions_api.api_stop, sessions_api.api_pause, sessions_api.api_resume,
-    sessions_api.api_sign, sessions_api.api_amend, sessions_api.api_reschedule,
-    realtime_controller.worklist_socket, realtime_controller.board_socket, realtime_controller.patient_socket,
-    realtime_controller.comfort_log_socket,
+    HealthRoutes, AccountPages, AuditPages,
+    PatientPages, PatientApi, OrderPages, FlagPages, FlagApi,
+    SessionPages, SessionApi, InterruptionPages, ComfortLogPages,
+    patients_live.PatientLive, comfort_log_live.ComfortLogLive,
 ]  # fmt: skip
+"""Every controller: pages and API per area, and the sockets. Each route names its policy entry."""
+
+LIVE_AREAS = [
+    patients_live.FRAGMENTS,
+    sessions_live.FRAGMENTS,
+    comfort_log_live.FRAGMENTS,
+    presence_live.FRAGMENTS,
+]
+"""Each area's fragments that follow committed changes to the tablets."""
 
 
 def error_response(request: Request, status_code: int, message: str) -> Response:
@@ -128,10 +119,6 @@ def handle_forbidden(request: Request, exc: PermissionDeniedException) -> Respon
 
 def handle_invalid_request(request: Request, exc: ValidationException) -> Response:
     return error_response(request, 400, f"The request could not be read: {exc.detail}")
-
-
-def provide_broadcaster(state: State) -> Broadcaster:
-    return state.broadcaster  # type: ignore[no-any-return]
 
 
 def make_jinja_env(clock: Clock) -> Environment:
@@ -169,10 +156,8 @@ async def sweep_expired_flags(app: Litestar, interval: float) -> None:
     while True:
         await asyncio.sleep(interval)
         try:
-            async with app.state.session_maker() as session:
-                patient_ids = await announce_expired_flags(session, app.state.clock.now())
-            for patient_id in patient_ids:
-                await app.state.broadcaster.patient_changed(patient_id)
+            async with db.unit_of_work(app.state) as session:
+                await announce_expired_flags(session, app.state.clock.now())
         except Exception:
             log.exception("sweeping expired flags failed; trying again")
 
@@ -201,11 +186,11 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         engine = db.make_engine(database_url, settings.db_pool_size, settings.db_max_overflow)
         await db.check_migrated(engine, database_url)
         app.state.session_maker = db.make_session_maker(engine, clock)
-        app.state.broadcaster = Broadcaster(
-            channels, jinja_env, app.state.session_maker, app.state.hub, clock
+        app.state.publisher = Publisher(
+            channels, jinja_env, app.state.session_maker, app.state.hub, LIVE_AREAS
         )
         background = [
-            asyncio.create_task(app.state.broadcaster.relay()),
+            asyncio.create_task(app.state.publisher.relay()),
             asyncio.create_task(sweep_expired_flags(app, settings.expiry_sweep_seconds)),
         ]
         try:
@@ -226,8 +211,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         lifespan=[lifespan],
         state=state,
         dependencies={
-            "db_session": Provide(db.provide_db_session),
-            "broadcaster": Provide(provide_broadcaster, sync_to_thread=False),
+            "db": Provide(db.provide_db_session),
+            "actor": Provide(provide_actor, sync_to_thread=False),
+            "clock": Provide(provide_clock, sync_to_thread=False),
         },
         plugins=[channels, HTMXPlugin()],
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(jinja_env)),

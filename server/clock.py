@@ -28,6 +28,11 @@ class Clock:
         """The hospital's calendar day now: what "today's worklist" means."""
         return self.local(self.now()).date()
 
+    def reading(self) -> tuple[datetime, date]:
+        """Now and the hospital's today, from one reading (they agree even at midnight)."""
+        now = self.now()
+        return now, self.local(now).date()
+
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.tzinfo)
 

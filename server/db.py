@@ -1,13 +1,14 @@
 """Database engine, the per-request session, and migrations.
 
-Services receive an `AsyncSession` and commit their own use case, so a change is in the
-database before anything is published about it.
+Services receive an `AsyncSession` and commit their own use case; the changes they record are
+published only after that commit, by `unit_of_work`.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from alembic import command
@@ -19,6 +20,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.changes import take_committed
 from server.clock import Clock
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -51,9 +53,20 @@ def make_session_maker(engine: AsyncEngine, clock: Clock) -> async_sessionmaker[
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False, info={"clock": clock})
 
 
-async def provide_db_session(state: State) -> AsyncGenerator[AsyncSession, None]:
-    """One session per request; whatever a service did not commit is rolled back."""
+@asynccontextmanager
+async def unit_of_work(state: State) -> AsyncIterator[AsyncSession]:
+    """A database session whose committed changes are published when it closes: the one step after
+    the commit that tells the tablets. Whatever was not committed is rolled back and never published."""
     async with state.session_maker() as session:
+        try:
+            yield session
+        finally:
+            await state.publisher.publish(take_committed(session))
+
+
+async def provide_db_session(state: State) -> AsyncGenerator[AsyncSession, None]:
+    """One unit of work per request (services commit their own use case)."""
+    async with unit_of_work(state) as session:
         yield session
 
 

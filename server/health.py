@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
-from litestar import Request, get
+from litestar import Controller, Request, get
 from litestar.response import Response
 from sqlalchemy import text
 
-
-@get(
-    "/healthz", exclude_from_auth=True, exclude_from_csrf=True, include_in_schema=False, opt={"public": True}
-)
-async def healthz() -> dict[str, str]:
-    """The process is up and serving."""
-    return {"status": "ok"}
+from server.auth.policy import PUBLIC
 
 
-@get("/readyz", exclude_from_auth=True, include_in_schema=False, opt={"public": True})
-async def readyz(request: Request) -> Response[dict[str, str]]:
+class HealthRoutes(Controller):
+    path = "/"
+    opt = {"policy": PUBLIC}
+
+    @get("/healthz", exclude_from_auth=True, exclude_from_csrf=True, include_in_schema=False)
+    async def healthz(self) -> dict[str, str]:
+        """The process is up and serving."""
+        return {"status": "ok"}
+
+    @get("/readyz", exclude_from_auth=True, include_in_schema=False)
+    async def readyz(self, request: Request) -> Response[dict[str, str]]:
+        return await readiness(request)
+
+
+async def readiness(request: Request) -> Response[dict[str, str]]:
     """Ready for traffic: the database answers and an event makes the round trip through the broker."""
     checks = {"database": "ok", "broker": "ok"}
     try:
@@ -24,7 +31,7 @@ async def readyz(request: Request) -> Response[dict[str, str]]:
             await db.exec(text("SELECT 1"))  # type: ignore[call-overload]
     except Exception as error:
         checks["database"] = f"unreachable: {type(error).__name__}"
-    if not await request.app.state.broadcaster.broker_round_trip():
+    if not await request.app.state.publisher.broker_round_trip():
         checks["broker"] = "no round trip within 2 s"
     ready = all(v == "ok" for v in checks.values())
     body = {

@@ -3,6 +3,7 @@ and signed-in clients for each role."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import AsyncIterator, Iterator
@@ -122,9 +123,29 @@ class As:
         self._keep()
         return response
 
-    def websocket(self, url: str, origin: str | None = None):  # type: ignore[no-untyped-def]
+    async def websocket(self, url: str, origin: str | None = None, resume: dict[int, int] | None = None):  # type: ignore[no-untyped-def]
+        """A tablet's socket; on opening it says what it has applied, as the page does (`resume`: unit ->
+        last event number; none, the default, asks for the whole screen)."""
         self._use()
-        return self.client.websocket_connect(url, headers={"origin": origin or "http://testserver.local"})
+        session = await self.client.websocket_connect(
+            url, headers={"origin": origin or "http://testserver.local"}
+        )
+        return Tablet(session, {"type": "resume", "seqs": {str(u): s for u, s in (resume or {}).items()}})
+
+
+class Tablet:
+    """A socket session that sends the page's first message (the resume request) as soon as it opens."""
+
+    def __init__(self, session, hello: dict[str, object]) -> None:  # type: ignore[no-untyped-def]
+        self.session, self.hello = session, hello
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        opened = self.session.__enter__()
+        opened.send_text(json.dumps(self.hello))
+        return opened
+
+    def __exit__(self, *exc: object) -> None:
+        self.session.__exit__(*exc)
 
 
 @pytest.fixture

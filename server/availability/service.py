@@ -12,10 +12,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.audit.service import AuditAction, record_audit
 from server.auth.actor import Actor
 from server.availability.models import AvailabilityFlag, FlagKind
+from server.changes import record_change
 from server.errors import InvalidInput, NotFound
 from server.patients.models import Patient
 from server.patients.service import get_patient_for
-from server.realtime.events import record_unit_event
 
 NOTE_MAX = 200
 
@@ -74,7 +74,7 @@ async def mark_unavailable(
     )
     db.add(flag)
     await db.flush()
-    await record_unit_event(db, patient.unit_id, patient_id, "availability")
+    await record_change(db, "availability", unit_id=patient.unit_id, patient_id=patient_id)
     record_audit(db, actor, AuditAction.create, "Flag", flag.id, patient_id=patient_id, detail=flag_kind)
     await db.commit()
     return AvailabilityChange(patient_id, patient.unit_id, True, flag)
@@ -91,7 +91,7 @@ async def mark_available(
         db.add(flag)
         record_audit(db, actor, AuditAction.update, "Flag", flag.id, patient_id=patient_id, detail="cleared")
     if cleared:
-        await record_unit_event(db, patient.unit_id, patient_id, "availability")
+        await record_change(db, "availability", unit_id=patient.unit_id, patient_id=patient_id)
     await db.commit()
     return AvailabilityChange(patient_id, patient.unit_id, bool(cleared), None)
 
@@ -105,7 +105,7 @@ async def clear_flag(db: AsyncSession, actor: Actor, flag_id: int, *, now: datet
     if changed:
         flag.cleared_at, flag.cleared_by_id = now, actor.user_id
         db.add(flag)
-        await record_unit_event(db, patient.unit_id, patient.id, "availability")
+        await record_change(db, "availability", unit_id=patient.unit_id, patient_id=patient.id)  # type: ignore[arg-type]
         record_audit(db, actor, AuditAction.update, "Flag", flag.id, patient_id=patient.id, detail="cleared")
     await db.commit()
     return AvailabilityChange(flag.patient_id, patient.unit_id, changed, flag)
@@ -135,7 +135,7 @@ async def announce_expired_flags(db: AsyncSession, now: datetime) -> list[int]:
             continue
         patient = await db.get(Patient, flag.patient_id)
         if patient is not None:
-            await record_unit_event(db, patient.unit_id, patient.id, "flag_expired")  # type: ignore[arg-type]
+            await record_change(db, "flag_expired", unit_id=patient.unit_id, patient_id=flag.patient_id)
             expired.append(flag.patient_id)
     await db.commit()
     return expired

@@ -5,14 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import msgspec
-from litestar import Request, get
-from litestar.di import NamedDependency
+from litestar import Controller, get
 from litestar.params import FromPath
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.auth.guards import CLINICAL_READERS, requires_role
+from server.auth.policy import requires
 from server.patients import service
-from server.web import actor_of, now_and_today
+from server.web import AppClock, DbSession, SignedIn
 
 
 class FlagOut(msgspec.Struct):
@@ -50,22 +48,26 @@ def flag_out(flag, now: datetime) -> FlagOut:  # type: ignore[no-untyped-def]
     )
 
 
-@get("/api/units/{unit_id:int}/patients", guards=[requires_role(*CLINICAL_READERS)])
-async def unit_patients(
-    request: Request, unit_id: FromPath[int], db_session: NamedDependency[AsyncSession]
-) -> list[PatientOut]:
-    now, today = now_and_today(request)
-    _, cards = await service.unit_board(db_session, actor_of(request), unit_id, now, today)
-    return [
-        PatientOut(
-            id=c.patient.id,
-            mrn=c.patient.mrn,
-            name=c.patient.display_name,  # type: ignore[arg-type]
-            date_of_birth=c.patient.date_of_birth,
-            room=c.patient.room,
-            available=c.available,
-            flag=flag_out(c.flag, now) if c.flag else None,
-            last_pain=c.last_pain.value if c.last_pain else None,
-        )
-        for c in cards
-    ]
+class PatientApi(Controller):
+    path = "/api/units/{unit_id:int}/patients"
+    guards = [requires("chart.read")]
+
+    @get("/")
+    async def unit_patients(
+        self, db: DbSession, actor: SignedIn, clock: AppClock, unit_id: FromPath[int]
+    ) -> list[PatientOut]:
+        now, today = clock.reading()
+        _, cards = await service.unit_board(db, actor, unit_id, now, today)
+        return [
+            PatientOut(
+                id=c.patient.id,  # type: ignore[arg-type]
+                mrn=c.patient.mrn,
+                name=c.patient.display_name,
+                date_of_birth=c.patient.date_of_birth,
+                room=c.patient.room,
+                available=c.available,
+                flag=flag_out(c.flag, now) if c.flag else None,
+                last_pain=c.last_pain.value if c.last_pain else None,
+            )
+            for c in cards
+        ]

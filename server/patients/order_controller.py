@@ -5,14 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from litestar import Request, get, post
-from litestar.di import NamedDependency
+from litestar import Controller, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.auth.guards import requires_role
-from server.auth.models import Role
+from server.auth.policy import requires
 from server.errors import InvalidInput, NotFound
 from server.patients import orders
 from server.patients.models import (
@@ -26,10 +23,7 @@ from server.patients.models import (
     MassageOrder,
 )
 from server.patients.service import get_patient_for
-from server.realtime.broadcast import Broadcaster
-from server.web import actor_of, now_and_today
-
-physician_only = [requires_role(Role.physician)]
+from server.web import AppClock, DbSession, SignedIn
 
 
 @dataclass
@@ -96,93 +90,66 @@ def form_context(patient_id: int, order: MassageOrder | None) -> dict[str, objec
     }
 
 
-@get("/patients/{patient_id:int}/orders/new", guards=physician_only)
-async def new_order_page(
-    request: Request, patient_id: FromPath[int], db_session: NamedDependency[AsyncSession]
-) -> Template:
-    patient = await get_patient_for(db_session, actor_of(request), patient_id)
-    return Template("pages/order_form.html", context={**form_context(patient_id, None), "patient": patient})
+class OrderPages(Controller):
+    """Only physicians write orders; what changes on the cards is told by the order services."""
 
+    path = "/"
+    guards = [requires("orders.write")]
 
-@post("/patients/{patient_id:int}/orders", guards=physician_only, status_code=303)
-async def write_order(
-    request: Request,
-    patient_id: FromPath[int],
-    data: URLEncodedBody[OrderForm],
-    db_session: NamedDependency[AsyncSession],
-    broadcaster: NamedDependency[Broadcaster],
-) -> Redirect:
-    _, today = now_and_today(request)
-    await orders.create_order(db_session, actor_of(request), patient_id, data.details(), today=today)
-    await broadcaster.patient_changed(patient_id)
-    return Redirect(f"/patients/{patient_id}", status_code=303)
+    @get("/patients/{patient_id:int}/orders/new")
+    async def new_order_page(self, db: DbSession, actor: SignedIn, patient_id: FromPath[int]) -> Template:
+        patient = await get_patient_for(db, actor, patient_id)
+        return Template(
+            "pages/order_form.html", context={**form_context(patient_id, None), "patient": patient}
+        )
 
+    @post("/patients/{patient_id:int}/orders", status_code=303)
+    async def write_order(
+        self,
+        db: DbSession,
+        actor: SignedIn,
+        clock: AppClock,
+        patient_id: FromPath[int],
+        data: URLEncodedBody[OrderForm],
+    ) -> Redirect:
+        await orders.create_order(db, actor, patient_id, data.details(), today=clock.today())
+        return Redirect(f"/patients/{patient_id}", status_code=303)
 
-@get("/orders/{order_id:int}/edit", guards=physician_only)
-async def edit_order_page(
-    request: Request, order_id: FromPath[int], db_session: NamedDependency[AsyncSession]
-) -> Template:
-    order = await db_session.get(MassageOrder, order_id)
-    if order is None:
-        raise NotFound("No such massage order.")
-    patient = await get_patient_for(db_session, actor_of(request), order.patient_id)
-    return Template(
-        "pages/order_form.html", context={**form_context(order.patient_id, order), "patient": patient}
-    )
+    @get("/orders/{order_id:int}/edit")
+    async def edit_order_page(self, db: DbSession, actor: SignedIn, order_id: FromPath[int]) -> Template:
+        order = await db.get(MassageOrder, order_id)
+        if order is None:
+            raise NotFound("No such massage order.")
+        patient = await get_patient_for(db, actor, order.patient_id)
+        context = {**form_context(order.patient_id, order), "patient": patient}
+        return Template("pages/order_form.html", context=context)
 
+    @post("/orders/{order_id:int}", status_code=303)
+    async def edit_order(
+        self, db: DbSession, actor: SignedIn, order_id: FromPath[int], data: URLEncodedBody[OrderForm]
+    ) -> Redirect:
+        order = await orders.update_order(db, actor, order_id, data.details())
+        return Redirect(f"/patients/{order.patient_id}", status_code=303)
 
-@post("/orders/{order_id:int}", guards=physician_only, status_code=303)
-async def edit_order(
-    request: Request,
-    order_id: FromPath[int],
-    data: URLEncodedBody[OrderForm],
-    db_session: NamedDependency[AsyncSession],
-    broadcaster: NamedDependency[Broadcaster],
-) -> Redirect:
-    order = await orders.update_order(db_session, actor_of(request), order_id, data.details())
-    await broadcaster.patient_changed(order.patient_id)
-    return Redirect(f"/patients/{order.patient_id}", status_code=303)
+    @post("/orders/{order_id:int}/{move:str}", status_code=303)
+    async def move_order(
+        self, db: DbSession, actor: SignedIn, order_id: FromPath[int], move: FromPath[str]
+    ) -> Redirect:
+        order = await orders.change_order_status(db, actor, order_id, move)
+        return Redirect(f"/patients/{order.patient_id}", status_code=303)
 
+    @post("/orders/{order_id:int}/restrictions", status_code=303)
+    async def add_restriction(
+        self, db: DbSession, actor: SignedIn, order_id: FromPath[int], data: URLEncodedBody[RestrictionForm]
+    ) -> Redirect:
+        await orders.add_restriction(
+            db, actor, order_id, region=data.region, side=data.side, reason=data.reason
+        )
+        return Redirect(f"/orders/{order_id}/edit", status_code=303)
 
-@post("/orders/{order_id:int}/{move:str}", guards=physician_only, status_code=303)
-async def move_order(
-    request: Request,
-    order_id: FromPath[int],
-    move: FromPath[str],
-    db_session: NamedDependency[AsyncSession],
-    broadcaster: NamedDependency[Broadcaster],
-) -> Redirect:
-    order = await orders.change_order_status(db_session, actor_of(request), order_id, move)
-    await broadcaster.patient_changed(order.patient_id)
-    return Redirect(f"/patients/{order.patient_id}", status_code=303)
-
-
-@post("/orders/{order_id:int}/restrictions", guards=physician_only, status_code=303)
-async def add_restriction(
-    request: Request,
-    order_id: FromPath[int],
-    data: URLEncodedBody[RestrictionForm],
-    db_session: NamedDependency[AsyncSession],
-    broadcaster: NamedDependency[Broadcaster],
-) -> Redirect:
-    await orders.add_restriction(
-        db_session, actor_of(request), order_id, region=data.region, side=data.side, reason=data.reason
-    )
-    order = await db_session.get(MassageOrder, order_id)
-    assert order is not None
-    await broadcaster.patient_changed(order.patient_id)
-    return Redirect(f"/orders/{order_id}/edit", status_code=303)
-
-
-@post("/restrictions/{restriction_id:int}/delete", guards=physician_only, status_code=303)
-async def remove_restriction(
-    request: Request,
-    restriction_id: FromPath[int],
-    db_session: NamedDependency[AsyncSession],
-    broadcaster: NamedDependency[Broadcaster],
-) -> Redirect:
-    restriction = await orders.remove_restriction(db_session, actor_of(request), restriction_id)
-    order = await db_session.get(MassageOrder, restriction.order_id)
-    assert order is not None
-    await broadcaster.patient_changed(order.patient_id)
-    return Redirect(f"/orders/{restriction.order_id}/edit", status_code=303)
+    @post("/restrictions/{restriction_id:int}/delete", status_code=303)
+    async def remove_restriction(
+        self, db: DbSession, actor: SignedIn, restriction_id: FromPath[int]
+    ) -> Redirect:
+        restriction = await orders.remove_restriction(db, actor, restriction_id)
+        return Redirect(f"/orders/{restriction.order_id}/edit", status_code=303)

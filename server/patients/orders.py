@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.audit.service import AuditAction, record_audit
 from server.auth.actor import Actor
+from server.changes import CARD_VIEWS, record_change
 from server.clock import clock_of
 from server.errors import Conflict, InvalidInput, NotFound
 from server.patients.models import (
@@ -26,7 +27,6 @@ from server.patients.models import (
     SiteRestriction,
 )
 from server.patients.service import get_patient_for
-from server.realtime.events import record_unit_event
 
 
 @dataclass
@@ -73,7 +73,7 @@ async def _order_for(db: AsyncSession, actor: Actor, order_id: int) -> tuple[Mas
 async def _changed(
     db: AsyncSession, actor: Actor, patient: Patient, order: MassageOrder, action: AuditAction, detail: str
 ) -> None:
-    await record_unit_event(db, patient.unit_id, patient.id, "order_changed")
+    await record_change(db, "order_changed", unit_id=patient.unit_id, patient_id=patient.id, views=CARD_VIEWS)  # type: ignore[arg-type]
     record_audit(db, actor, action, "MassageOrder", order.id, patient_id=patient.id, detail=detail)
     await db.commit()
 

@@ -1,8 +1,8 @@
 """This instance's open sockets, by channel, each with a bounded outgoing queue.
 
 A tablet that stops reading cannot hold up the others: when its queue is full it is marked stale and
-its socket is closed with 1013 ("try again"), so it reconnects and takes a fresh snapshot instead of
-receiving an incomplete stream.
+its socket is closed with 1013 ("try again"), so it reconnects and resumes instead of receiving an
+incomplete stream.
 """
 
 from __future__ import annotations
@@ -10,6 +10,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One push: HTML to swap in, and the unit event it shows (a socket skips what its snapshot had)."""
+
+    html: str
+    unit_id: int | None = None
+    seq: int | None = None
+
 
 STALE = None
 """Put on a subscriber's queue when it overflowed: the socket must resynchronise."""
@@ -17,18 +28,18 @@ STALE = None
 
 class Subscriber:
     def __init__(self, max_backlog: int) -> None:
-        self.queue: asyncio.Queue[str | None] = asyncio.Queue(maxsize=max_backlog + 1)
+        self.queue: asyncio.Queue[Frame | None] = asyncio.Queue(maxsize=max_backlog + 1)
         self.max_backlog = max_backlog
         self.stale = False
 
-    def offer(self, html: str) -> None:
+    def offer(self, frame: Frame) -> None:
         if self.stale:
             return
         if self.queue.qsize() >= self.max_backlog:
             self.stale = True
             self.queue.put_nowait(STALE)
             return
-        self.queue.put_nowait(html)
+        self.queue.put_nowait(frame)
 
 
 class LocalHub:
@@ -55,11 +66,11 @@ class LocalHub:
     def has_listeners(self, channel: str) -> bool:
         return bool(self._subscribers.get(channel))
 
-    def deliver(self, channel: str, html: str) -> int:
+    def deliver(self, channel: str, frame: Frame) -> int:
         """Queue one rendered fragment for every socket on the channel; returns how many got it."""
         listeners = list(self._subscribers.get(channel, ()))
         for subscriber in listeners:
-            subscriber.offer(html)
+            subscriber.offer(frame)
         return len(listeners)
 
     @property

@@ -14,13 +14,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.audit.service import AuditAction, record_audit
 from server.auth.actor import Actor
 from server.auth.models import Role
+from server.changes import CARD_VIEWS, PATIENT_VIEWS, View, record_change
 from server.errors import Conflict, InvalidInput, NotAllowed
 from server.patients.models import MassageOrder, SiteRestriction
-from server.realtime.events import record_unit_event
 from server.sessions.models import Amendment, MassageSession, Phase, Score, SessionState
 from server.sessions.record import SessionRecord, check_session_record
 from server.sessions.rules import close_running_stretch
 from server.sessions.service import check_same_patient, load_session_for, own_open_session
+
+LOG_ONLY = frozenset({View.comfort_log})
+"""An amendment shows beside the signed record: in the comfort-care log, not on any card."""
 
 
 async def pause_session(
@@ -32,7 +35,9 @@ async def pause_session(
     close_running_stretch(massage_session, now)
     massage_session.state, massage_session.paused_at = SessionState.paused, now
     db.add(massage_session)
-    await record_unit_event(db, patient.unit_id, patient.id, "session_paused")
+    await record_change(
+        db, "session_paused", unit_id=patient.unit_id, patient_id=patient.id, views=CARD_VIEWS
+    )  # type: ignore[arg-type]
     record_audit(
         db, actor, AuditAction.update, "MassageSession", session_id, patient_id=patient.id, detail="paused"
     )
@@ -52,7 +57,9 @@ async def resume_session(
         now,
     )
     db.add(massage_session)
-    await record_unit_event(db, patient.unit_id, patient.id, "session_resumed")
+    await record_change(
+        db, "session_resumed", unit_id=patient.unit_id, patient_id=patient.id, views=CARD_VIEWS
+    )  # type: ignore[arg-type]
     record_audit(
         db, actor, AuditAction.update, "MassageSession", session_id, patient_id=patient.id, detail="resumed"
     )
@@ -99,7 +106,9 @@ async def sign_session(
     s.soap_assessment, s.soap_plan = checked.assessment, checked.plan
     s.state, s.completed_at, s.signed_at, s.signed_by_id = SessionState.completed, now, now, actor.user_id
     db.add(s)
-    await record_unit_event(db, patient.unit_id, patient.id, "session_completed")
+    await record_change(
+        db, "session_completed", unit_id=patient.unit_id, patient_id=patient.id, views=PATIENT_VIEWS
+    )  # type: ignore[arg-type]
     record_audit(
         db, actor, AuditAction.update, "MassageSession", session_id, patient_id=patient.id, detail="signed"
     )
@@ -139,6 +148,7 @@ async def amend_session(
     )
     db.add(amendment)
     await db.flush()
+    await record_change(db, "session_amended", unit_id=patient.unit_id, patient_id=patient.id, views=LOG_ONLY)  # type: ignore[arg-type]
     record_audit(
         db,
         actor,

@@ -9,7 +9,7 @@ from jinja2 import Environment
 
 from server.patients.models import Patient
 from server.sessions.body_map import body_map_shapes, region_keys, restriction_for
-from server.sessions.models import Interruption
+from server.sessions.models import Interruption, MassageSession
 from server.sessions.record import POSITIONS, RESPONSES
 from server.sessions.scales import FACES_LABELS, OBSERVED_ITEMS, SCALES
 from server.sessions.screening import SCREENING_ITEMS, STOP_ONLY
@@ -18,6 +18,7 @@ from server.sessions.service import SessionView
 STOP_REASONS = ("Contraindication found", "Patient declined", "Clinical change", "Patient unwell", "Other")
 SESSION_PANEL = "partials/session_panel.html"
 INTERRUPTION_OVERLAY = "partials/interruption_overlay.html"
+SESSION_TIMER = "partials/session_timer.html"
 
 
 def panel_context(view: SessionView) -> dict[str, object]:
@@ -40,8 +41,12 @@ def panel_context(view: SessionView) -> dict[str, object]:
     }
 
 
-def render_session_panel(env: Environment, view: SessionView) -> str:
-    return env.get_template(SESSION_PANEL).render(**panel_context(view))
+def render_session_panel(env: Environment, view: SessionView, *, oob: bool = False) -> str:
+    return env.get_template(SESSION_PANEL).render(**panel_context(view), oob=oob)
+
+
+def render_session_timer(env: Environment, massage_session: MassageSession, *, oob: bool) -> str:
+    return env.get_template(SESSION_TIMER).render(s=massage_session, oob=oob)
 
 
 def render_interruption_overlay(env: Environment, pending: list[tuple[Interruption, Patient]]) -> str:

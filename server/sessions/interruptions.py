@@ -10,12 +10,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.audit.service import AuditAction, record_audit
 from server.auth.actor import Actor
+from server.changes import CARD_VIEWS, View, record_change
 from server.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from server.patients.service import get_patient_for
-from server.realtime.events import record_unit_event
 from server.sessions.models import Interruption, MassageSession, SessionState
 from server.sessions.rules import close_running_stretch
 from server.sessions.service import check_same_patient, load_session_for
+
+THERAPIST_AND_CARD = CARD_VIEWS | {View.therapist_screen}
+"""An interruption shows full-screen on the therapist's tablets and on the patient's card."""
 
 INTERRUPTION_REASONS = (
     "Procedure now",
@@ -66,7 +69,14 @@ async def interrupt_session(
     )
     db.add(interruption)
     await db.flush()
-    await record_unit_event(db, patient.unit_id, patient.id, "session_interrupted")
+    await record_change(
+        db,
+        "session_interrupted",
+        unit_id=patient.unit_id,
+        patient_id=patient.id,
+        views=THERAPIST_AND_CARD,
+        therapist_id=interruption.therapist_id,
+    )  # type: ignore[arg-type]
     record_audit(
         db,
         actor,
@@ -92,7 +102,14 @@ async def acknowledge_interruption(
     if interruption.acknowledged_at is None:
         interruption.acknowledged_at, interruption.acknowledged_by_name = now, actor.full_name
         db.add(interruption)
-        await record_unit_event(db, patient.unit_id, patient.id, "interruption_acknowledged")
+        await record_change(
+            db,
+            "interruption_acknowledged",
+            unit_id=patient.unit_id,
+            patient_id=patient.id,
+            views=THERAPIST_AND_CARD,
+            therapist_id=interruption.therapist_id,
+        )  # type: ignore[arg-type]
         record_audit(
             db,
             actor,

@@ -11,10 +11,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.audit.service import AuditAction, record_audit
 from server.auth.actor import Actor
+from server.changes import CARD_VIEWS, record_change
 from server.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from server.patients.models import MassageOrder, Patient, SiteRestriction
 from server.patients.service import get_patient_for, load_cards
-from server.realtime.events import record_unit_event
 from server.sessions.models import OPEN_STATES, Amendment, MassageSession, Phase, Score, SessionState
 from server.sessions.rules import (
     ScoreSubmission,
@@ -79,7 +79,9 @@ async def start_session(
     )
     db.add(massage_session)
     await db.flush()
-    await record_unit_event(db, patient.unit_id, patient_id, "session_started")
+    await record_change(
+        db, "session_started", unit_id=patient.unit_id, patient_id=patient_id, views=CARD_VIEWS
+    )
     record_audit(db, actor, AuditAction.create, "MassageSession", massage_session.id, patient_id=patient_id)
     await db.commit()
     return massage_session
@@ -219,7 +221,7 @@ async def record_score(
         await db.rollback()
         first = (await db.exec(select(Score).where(Score.client_id == client_id))).one()
         return ScoreResult(first, True)
-    await record_unit_event(db, patient.unit_id, patient.id, "score_recorded")
+    await record_change(db, "score_recorded", unit_id=patient.unit_id, patient_id=patient.id)  # type: ignore[arg-type]
     record_audit(
         db,
         actor,
@@ -244,6 +246,9 @@ async def finish_massage(
         end_hands_on(massage_session, now)
         massage_session.state, massage_session.paused_at = SessionState.in_progress, None
         db.add(massage_session)
+        await record_change(
+            db, "massage_finished", unit_id=patient.unit_id, patient_id=patient.id, views=CARD_VIEWS
+        )  # type: ignore[arg-type]
         record_audit(
             db,
             actor,
@@ -278,7 +283,7 @@ async def record_screening(
         massage_session.state, massage_session.stop_reason = SessionState.stopped, outcome.stop_reason
         massage_session.completed_at = now
         detail = f"stopped at screening: {outcome.stop_reason}"
-        await record_unit_event(db, patient.unit_id, patient.id, "session_stopped")
+        await record_change(db, "session_stopped", unit_id=patient.unit_id, patient_id=patient.id)  # type: ignore[arg-type]
     elif outcome.precautions:
         detail = f"screened: {len(outcome.precautions)} precaution(s)"
     db.add(massage_session)
@@ -299,6 +304,11 @@ async def record_consent(
     surrogate_name: str,
     now: datetime,
 ) -> MassageSession:
+    """Verbal consent, from the patient or a named surrogate; a patient who declines stops the session."""
+    if by == "declined":
+        return await stop_session(
+            db, actor, session_id, patient_id=patient_id, reason="Patient declined", now=now
+        )
     massage_session, patient = await own_open_session(db, actor, session_id, patient_id)
     if massage_session.screened_at is None:
         raise Conflict("Screen for contraindications before asking for consent.")
@@ -336,7 +346,7 @@ async def stop_session(
         now,
     )
     db.add(massage_session)
-    await record_unit_event(db, patient.unit_id, patient.id, "session_stopped")
+    await record_change(db, "session_stopped", unit_id=patient.unit_id, patient_id=patient.id)  # type: ignore[arg-type]
     record_audit(
         db,
         actor,
@@ -380,7 +390,9 @@ async def reschedule_session(
     massage_session.state, massage_session.completed_at = SessionState.rescheduled, now
     massage_session.reschedule_reason, massage_session.rescheduled_for = reason, due
     db.add(massage_session)
-    await record_unit_event(db, patient.unit_id, patient.id, "session_rescheduled")
+    await record_change(
+        db, "session_rescheduled", unit_id=patient.unit_id, patient_id=patient.id, views=CARD_VIEWS
+    )  # type: ignore[arg-type]
     record_audit(
         db,
         actor,

@@ -10,7 +10,16 @@
     if (el) { el.textContent = text; }
   }
 
-  document.addEventListener("htmx:wsOpen", function () {
+  /* Resume by number: the first message on every (re)connect says, per unit this page follows, the last
+     unit event it applied; the server sends only what was missed, or the whole screen. Read now, never
+     queued (a queued message would carry stale numbers). */
+  function appliedSeqs() {
+    var seqs = {}, marks = document.querySelectorAll("#live-seqs [data-unit]");
+    for (var i = 0; i < marks.length; i++) { seqs[marks[i].dataset.unit] = Number(marks[i].dataset.seq); }
+    return seqs;
+  }
+  document.addEventListener("htmx:wsOpen", function (event) {
+    event.detail.socketWrapper.send(JSON.stringify({ type: "resume", seqs: appliedSeqs() }));
     document.body.dataset.ws = "open";
     status("Live");
   });

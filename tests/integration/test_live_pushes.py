@@ -151,10 +151,10 @@ async def test_a_change_is_rendered_once_per_channel_not_once_per_tablet(
     ):
         for tablet in (one, two, three):
             drain(tablet)
-        before = app.state.broadcaster.fragments_rendered
+        before = app.state.publisher.fragments_rendered
         await nurse.post(f"/api/patients/{patient}/flags", json={"kind": "imaging"})
         for tablet in (one, two, three):
             frame = tablet.receive_text(timeout=3)
             while f'id="patient-card-{patient}"' not in frame:
                 frame = tablet.receive_text(timeout=3)
-        assert app.state.broadcaster.fragments_rendered - before == 1
+        assert app.state.publisher.fragments_rendered - before == 1

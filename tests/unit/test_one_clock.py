@@ -26,7 +26,9 @@ def wall_clock_reads(path: Path) -> list[str]:
 
 
 def test_only_the_clock_module_reads_the_wall_clock() -> None:
-    reads = [hit for path in SERVER.rglob("*.py") if path.name != "clock.py" for hit in wall_clock_reads(path)]
+    reads = [
+        hit for path in SERVER.rglob("*.py") if path.name != "clock.py" for hit in wall_clock_reads(path)
+    ]
     assert reads == [], "read the time from the injected clock instead"
 
 

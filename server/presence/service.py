@@ -13,6 +13,7 @@ from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.auth.actor import Actor
+from server.changes import Change, View, announce
 
 PRESENCE_TTL = timedelta(seconds=90)
 PRESENCE_REFRESH_SECONDS = 30.0
@@ -42,6 +43,7 @@ async def tablet_connected(db: AsyncSession, actor: Actor, socket_id: str, now: 
         )
         for u in sorted(actor.unit_ids)
     )
+    _announce(db, actor.unit_ids)
     await db.commit()
 
 
@@ -52,9 +54,15 @@ async def tablet_seen(db: AsyncSession, socket_id: str, now: datetime) -> None:
     await db.commit()
 
 
-async def tablet_disconnected(db: AsyncSession, socket_id: str) -> None:
+async def tablet_disconnected(db: AsyncSession, actor: Actor, socket_id: str) -> None:
     await db.exec(delete(TabletPresence).where(col(TabletPresence.socket_id) == socket_id))  # type: ignore[call-overload]
+    _announce(db, actor.unit_ids)
     await db.commit()
+
+
+def _announce(db: AsyncSession, unit_ids: frozenset[int]) -> None:
+    for unit_id in sorted(unit_ids):
+        announce(db, Change("presence", frozenset({View.presence}), unit_id=unit_id))
 
 
 async def therapists_present(db: AsyncSession, unit_id: int, now: datetime) -> list[str]:

@@ -1,0 +1,66 @@
+"""The one policy table: which role may do what. Every route and socket names one entry of it (a test
+walks the app's route table); guards and socket admission are built from it, never written by hand.
+
+Roles say what kind of work; units and patients narrow it further in the services (`get_patient_for`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from server.auth.actor import Actor
+from server.auth.models import Role
+
+Guard = Callable[[ASGIConnection, BaseRouteHandler], None]
+
+CLINICAL_READERS = frozenset({Role.therapist, Role.nurse, Role.physician, Role.hospice})
+"""Who may read a patient's chart on their own units (admins manage users and audit, not charts)."""
+
+POLICY: dict[str, frozenset[Role]] = {
+    "account.use": frozenset(Role),
+    "worklist.read": frozenset({Role.therapist}),
+    "board.read": frozenset({Role.nurse, Role.physician}),
+    "board.print": frozenset({Role.nurse, Role.physician, Role.therapist}),
+    "comfort_care.list": frozenset({Role.hospice}),
+    "chart.read": CLINICAL_READERS,
+    "comfort_log.read": CLINICAL_READERS,
+    "pain_scale.choose": frozenset({Role.therapist}),
+    "orders.write": frozenset({Role.physician}),
+    "availability.write": frozenset({Role.nurse}),
+    "session.chart": frozenset({Role.therapist}),
+    "session.interrupt": frozenset({Role.nurse}),
+    "audit.read": frozenset({Role.admin}),
+}
+PUBLIC = "public"
+"""Sign-in, health probes and static files: no sign-in needed, and no patient data behind them."""
+
+
+def roles_for(permission: str) -> frozenset[Role]:
+    return POLICY[permission]
+
+
+def check(actor: Actor | None, permission: str) -> Actor:
+    """The actor, if signed in with a role the permission allows; else the refusal to show them."""
+    if not isinstance(actor, Actor):
+        raise NotAuthorizedException("Sign in first.")
+    roles = roles_for(permission)
+    if actor.role not in roles:
+        raise PermissionDeniedException(
+            f"A {actor.role} account cannot do this; it needs the role {' or '.join(sorted(roles))}."
+        )
+    return actor
+
+
+def requires(permission: str) -> Guard:
+    """A Litestar guard for one entry of the table (it raises for an unknown name at import time)."""
+    roles_for(permission)
+
+    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+        check(connection.scope.get("user"), permission)
+
+    guard.permission = permission  # type: ignore[attr-defined]
+    return guard

@@ -1,0 +1,158 @@
+"""The patient's card, live: on therapists' worklists, on the unit boards and on the patient's own page.
+
+`FRAGMENTS` renders a change's card once per local channel that has sockets; the sockets below send
+the same fragments when a tablet (re)connects: all of them, or only the patients it missed.
+"""
+
+from __future__ import annotations
+
+from jinja2 import Environment
+from litestar import Controller, WebSocket, websocket
+from litestar.params import FromPath
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.audit.service import AuditAction, record_audit
+from server.auth.actor import Actor
+from server.auth.models import Role
+from server.changes import Change, View
+from server.clock import clock_of
+from server.errors import BedsideError
+from server.patients.fragments import (
+    render_availability_banner,
+    render_board_row,
+    render_worklist,
+    render_worklist_card,
+)
+from server.patients.models import Patient
+from server.patients.service import get_patient_for, patient_card, therapist_worklist, unit_board
+from server.presence.live import render_presence, therapist_present
+from server.realtime import channels
+from server.realtime.broadcast import LiveFragments
+from server.realtime.stream import admit, refuse, stream
+from server.sessions.live import render_therapist_screen
+
+
+def _channels(change: Change) -> list[str]:
+    if change.patient_id is None or change.unit_id is None:
+        return []
+    names = []
+    if View.worklist_card in change.views:
+        names.append(channels.worklist(change.unit_id))
+    if View.board_row in change.views:
+        names += [
+            channels.board(change.unit_id, can_flag=True),
+            channels.board(change.unit_id, can_flag=False),
+        ]
+    if View.availability_banner in change.views:
+        names.append(channels.patient(change.patient_id))
+    return names
+
+
+async def _render(db: AsyncSession, env: Environment, change: Change, wanted: list[str]) -> dict[str, str]:
+    clock = clock_of(db)
+    now = clock.now()
+    card = await patient_card(db, change.patient_id, now, clock.local(now).date())  # type: ignore[arg-type]
+    unit_id, patient_id = change.unit_id, change.patient_id
+    renderers = {
+        channels.worklist(unit_id): lambda: render_worklist_card(env, card, oob=True),  # type: ignore[arg-type]
+        channels.board(unit_id, can_flag=True): lambda: render_board_row(env, card, oob=True, can_flag=True),  # type: ignore[arg-type]
+        channels.board(unit_id, can_flag=False): lambda: render_board_row(
+            env, card, oob=True, can_flag=False
+        ),  # type: ignore[arg-type]
+        channels.patient(patient_id): lambda: render_availability_banner(env, card, oob=True),  # type: ignore[arg-type]
+    }
+    return {name: renderers[name]() for name in wanted}
+
+
+FRAGMENTS = LiveFragments(channels=_channels, render=_render)
+
+
+async def open_patient_stream(
+    socket: WebSocket, actor: Actor, patient_id: int, what: str, *, comfort_care_only: bool = False
+) -> Patient | None:
+    """Opening a patient's live page is a read of their chart, audited; refused unless they are the
+    actor's patient (and, where asked, for hospice staff, a comfort-care patient)."""
+    async with socket.app.state.session_maker() as db:
+        try:
+            patient = await get_patient_for(db, actor, patient_id)
+        except BedsideError:
+            await refuse(socket, "Not your patient.")
+            return None
+        if comfort_care_only and actor.role == Role.hospice and not patient.comfort_care:
+            await refuse(socket, "Not a comfort-care patient.")
+            return None
+        record_audit(
+            db, actor, AuditAction.read, what, patient_id, patient_id=patient_id, detail="live stream opened"
+        )
+        await db.commit()
+    return patient
+
+
+class PatientLive(Controller):
+    """One socket per screen that shows patients' cards."""
+
+    path = "/ws"
+
+    @websocket("/worklist", opt={"policy": "worklist.read"})
+    async def worklist_socket(self, socket: WebSocket) -> None:
+        actor = await admit(socket)
+        if actor is None:
+            return
+        env = socket.app.state.jinja_env
+
+        async def screen(db: AsyncSession, missed: set[int] | None) -> str:
+            clock = clock_of(db)
+            now = clock.now()
+            cards = await therapist_worklist(db, actor, now, clock.local(now).date())
+            own = await render_therapist_screen(db, env, actor.user_id)
+            if missed is None:
+                return render_worklist(env, cards, oob=True) + own
+            return (
+                "".join(render_worklist_card(env, c, oob=True) for c in cards if c.patient.id in missed) + own
+            )
+
+        units = sorted(actor.unit_ids)
+        names = [channels.worklist(u) for u in units] + [channels.therapist(actor.user_id)]
+        async with therapist_present(socket, actor):
+            await stream(socket, names, units, screen)
+
+    @websocket("/units/{unit_id:int}/board", opt={"policy": "board.read"})
+    async def board_socket(self, socket: WebSocket, unit_id: FromPath[int]) -> None:
+        actor = await admit(socket)
+        if actor is None:
+            return
+        if not actor.works_on(unit_id):
+            await refuse(socket, "Not your unit.")
+            return
+        can_flag = actor.role == Role.nurse
+        env = socket.app.state.jinja_env
+
+        async def screen(db: AsyncSession, missed: set[int] | None) -> str:
+            clock = clock_of(db)
+            now = clock.now()
+            _, cards = await unit_board(db, actor, unit_id, now, clock.local(now).date())
+            shown = [c for c in cards if missed is None or c.patient.id in missed]
+            rows = "".join(render_board_row(env, c, oob=True, can_flag=can_flag) for c in shown)
+            return rows + await render_presence(db, env, unit_id, oob=True)
+
+        await stream(socket, [channels.board(unit_id, can_flag=can_flag)], [unit_id], screen)
+
+    @websocket("/patients/{patient_id:int}", opt={"policy": "chart.read"})
+    async def patient_socket(self, socket: WebSocket, patient_id: FromPath[int]) -> None:
+        actor = await admit(socket)
+        patient = actor and await open_patient_stream(socket, actor, patient_id, "Patient")
+        if actor is None or patient is None:
+            return
+        env = socket.app.state.jinja_env
+        is_therapist = actor.role == Role.therapist
+
+        async def screen(db: AsyncSession, missed: set[int] | None) -> str:
+            clock = clock_of(db)
+            now = clock.now()
+            card = await patient_card(db, patient_id, now, clock.local(now).date())
+            own = await render_therapist_screen(db, env, actor.user_id) if is_therapist else ""
+            return render_availability_banner(env, card, oob=True) + own
+
+        names = [channels.patient(patient_id)] + ([channels.therapist(actor.user_id)] if is_therapist else [])
+        async with therapist_present(socket, actor):
+            await stream(socket, names, [patient.unit_id], screen)

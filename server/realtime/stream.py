@@ -1,0 +1,140 @@
+"""One WebSocket per screen: admit by the policy table, then subscribe, catch up, and forward pushes.
+
+Catching up resumes by number. The page keeps, per unit it follows, the last unit event it applied
+(`#live-seqs`); on every (re)connect its first message says them: `{"type": "resume", "seqs": {"4": 41}}`.
+The socket subscribes first, then reads the units' current numbers, then the state, so nothing falls
+between the two. When the server still has every event the tablet missed, it sends only the fragments
+of the patients those events touched; otherwise (first open, history pruned, another database) the
+whole screen. Pushes the catch-up already covered are skipped by number.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from urllib.parse import urlsplit
+
+from litestar import WebSocket
+from litestar.exceptions import HTTPException, WebSocketDisconnect
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.auth.actor import Actor
+from server.auth.policy import check
+from server.auth.sessions import actor_from_session
+from server.changes import changed_patients_since, current_seqs
+from server.realtime.broadcast import seq_marker
+from server.realtime.hub import STALE, LocalHub, Subscriber
+
+log = logging.getLogger("bedside.realtime")
+
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_TRY_AGAIN = 1013
+HELLO_SECONDS = 3.0
+REPLAY_LIMIT = 500
+"""A tablet that missed more unit events than this gets the whole screen: cheaper than a long replay."""
+
+Screen = Callable[[AsyncSession, set[int] | None], Awaitable[str]]
+"""Renders a screen's live parts: all of them (None), or only the fragments of these patients."""
+
+
+def same_origin(socket: WebSocket) -> bool:
+    """Refuse cross-site WebSocket hijacking: browsers send Origin, and it must be this host."""
+    origin = socket.headers.get("origin")
+    return origin is None or urlsplit(origin).netloc == socket.headers.get("host")
+
+
+async def admit(socket: WebSocket) -> Actor | None:
+    """The signed-in actor if the policy entry named by the socket's route allows them; otherwise the
+    handshake is refused before it is accepted (4401 sign in, 4403 not allowed)."""
+    actor = await actor_from_session(socket.scope.get("session") or {}, socket)
+    try:
+        check(actor, socket.route_handler.opt["policy"])
+    except HTTPException as refusal:
+        code = CLOSE_UNAUTHENTICATED if actor is None else CLOSE_FORBIDDEN
+        await socket.close(code=code, reason=str(refusal.detail)[:120])
+        return None
+    if not same_origin(socket):
+        await socket.close(code=CLOSE_FORBIDDEN, reason="Not allowed.")
+        return None
+    return actor
+
+
+async def refuse(socket: WebSocket, reason: str) -> None:
+    await socket.close(code=CLOSE_FORBIDDEN, reason=reason)
+
+
+async def stream(socket: WebSocket, names: list[str], unit_ids: list[int], screen: Screen) -> None:
+    hub: LocalHub = socket.app.state.hub
+    await socket.accept()
+    resume_from = await _resume_request(socket)
+    async with hub.subscribe(names) as subscriber:
+        try:
+            async with socket.app.state.session_maker() as db:
+                upto = await current_seqs(db, unit_ids)
+                missed = await _missed(db, resume_from, upto)
+                html = await screen(db, missed)
+            await socket.send_text(html + _markers(upto))
+        except WebSocketDisconnect:
+            return
+        reader = asyncio.create_task(_until_disconnect(socket))
+        writer = asyncio.create_task(_forward(socket, subscriber, upto))
+        try:
+            await asyncio.wait({reader, writer}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (reader, writer):
+                task.cancel()
+            await asyncio.gather(reader, writer, return_exceptions=True)
+
+
+async def _resume_request(socket: WebSocket) -> dict[int, int]:
+    """The numbers the page last applied; none (a full screen) if it sends nothing readable in time."""
+    try:
+        hello = json.loads(await asyncio.wait_for(socket.receive_text(), HELLO_SECONDS))
+        seqs = hello.get("seqs") if isinstance(hello, dict) and hello.get("type") == "resume" else None
+        return {int(unit): int(seq) for unit, seq in (seqs or {}).items()}
+    except (TimeoutError, ValueError, TypeError, AttributeError):
+        return {}
+
+
+async def _missed(db: AsyncSession, resume_from: dict[int, int], upto: dict[int, int]) -> set[int] | None:
+    """The patients changed since the page's numbers, or None when only the whole screen will do."""
+    if not upto or set(resume_from) != set(upto):
+        return None
+    missed: set[int] = set()
+    for unit_id, seq in upto.items():
+        changed = await changed_patients_since(db, unit_id, resume_from[unit_id], seq, REPLAY_LIMIT)
+        if changed is None:
+            return None
+        missed |= changed
+    return missed
+
+
+def _markers(upto: dict[int, int]) -> str:
+    inner = "".join(seq_marker(unit_id, seq, oob=False) for unit_id, seq in sorted(upto.items()))
+    return f'<div id="live-seqs" hidden hx-swap-oob="true">{inner}</div>'
+
+
+async def _until_disconnect(socket: WebSocket) -> None:
+    with suppress(WebSocketDisconnect):
+        while True:
+            await socket.receive_text()
+
+
+async def _forward(socket: WebSocket, subscriber: Subscriber, upto: dict[int, int]) -> None:
+    while True:
+        frame = await subscriber.queue.get()
+        if frame is STALE:
+            log.warning("a tablet fell behind; closing its socket so it resynchronises")
+            with suppress(Exception):
+                await socket.close(code=CLOSE_TRY_AGAIN, reason="Fell behind; reconnect.")
+            return
+        if frame.seq is not None and frame.unit_id is not None and frame.seq <= upto.get(frame.unit_id, -1):
+            continue
+        try:
+            await socket.send_text(frame.html)
+        except Exception:
+            return
