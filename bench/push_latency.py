@@ -55,6 +55,7 @@ async def run(n: int, base: str) -> list[float]:
     async with websockets.connect(
         base.replace("http", "ws") + "/ws/worklist", additional_headers={"Cookie": cookie, "Origin": base}
     ) as tablet:
+        await tablet.send('{"type": "resume", "seqs": {}}')  # as the page does on opening
         await tablet.recv()
         for i in range(n):
             action = "unavailable" if i % 2 == 0 else "available"

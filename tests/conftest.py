@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -156,6 +157,17 @@ def sign_in_as(client: AsyncTestClient):  # type: ignore[no-untyped-def]
         return person
 
     return sign_in
+
+
+def until_frame_with(ws, needle: str, seconds: float = 2.0) -> str:  # type: ignore[no-untyped-def]
+    """The first frame containing `needle`, read within the time a user would wait."""
+    deadline = time.monotonic() + seconds
+    while True:
+        left = deadline - time.monotonic()
+        assert left > 0, f"no frame with {needle!r} within {seconds} s"
+        frame = ws.receive_text(timeout=left)
+        if needle in frame:
+            return frame
 
 
 def text_of(html: str) -> str:

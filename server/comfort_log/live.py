@@ -8,6 +8,7 @@ from litestar import Controller, WebSocket, websocket
 from litestar.params import FromPath
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.auth.sockets import admit
 from server.changes import Change, View
 from server.clock import clock_of
 from server.comfort_log.fragments import render_comfort_log_body
@@ -16,7 +17,7 @@ from server.patients.live import open_patient_stream
 from server.patients.models import Patient
 from server.realtime import channels
 from server.realtime.broadcast import LiveFragments
-from server.realtime.stream import admit, stream
+from server.realtime.stream import stream
 
 
 async def render_live_log(db: AsyncSession, env: Environment, patient: Patient) -> str:

@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.audit.service import AuditAction, record_audit
 from server.auth.actor import Actor
 from server.auth.models import Role
+from server.auth.sockets import admit, refuse
 from server.changes import Change, View
 from server.clock import clock_of
 from server.errors import BedsideError
@@ -28,7 +29,7 @@ from server.patients.service import get_patient_for, patient_card, therapist_wor
 from server.presence.live import render_presence, therapist_present
 from server.realtime import channels
 from server.realtime.broadcast import LiveFragments
-from server.realtime.stream import admit, refuse, stream
+from server.realtime.stream import stream
 from server.sessions.live import render_therapist_screen
 
 

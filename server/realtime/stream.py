@@ -1,11 +1,11 @@
-"""One WebSocket per screen: admit by the policy table, then subscribe, catch up, and forward pushes.
+"""One WebSocket per screen (admitted first by `server.auth.sockets.admit`): subscribe, catch up, forward.
 
 Catching up resumes by number. The page keeps, per unit it follows, the last unit event it applied
 (`#live-seqs`); on every (re)connect its first message says them: `{"type": "resume", "seqs": {"4": 41}}`.
-The socket subscribes first, then reads the units' current numbers, then the state, so nothing falls
-between the two. When the server still has every event the tablet missed, it sends only the fragments
-of the patients those events touched; otherwise (first open, history pruned, another database) the
-whole screen. Pushes the catch-up already covered are skipped by number.
+The socket subscribes first, then reads the page's request, the units' current numbers and then the
+state, so nothing falls between the two. When the server still has every event the tablet missed, it
+sends only the fragments of the patients those events touched; otherwise (first open, history pruned,
+another database) the whole screen. Pushes the catch-up already covered are skipped by number.
 """
 
 from __future__ import annotations
@@ -15,23 +15,17 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
-from urllib.parse import urlsplit
 
 from litestar import WebSocket
-from litestar.exceptions import HTTPException, WebSocketDisconnect
+from litestar.exceptions import WebSocketDisconnect
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.auth.actor import Actor
-from server.auth.policy import check
-from server.auth.sessions import actor_from_session
 from server.changes import changed_patients_since, current_seqs
 from server.realtime.broadcast import seq_marker
 from server.realtime.hub import STALE, LocalHub, Subscriber
 
 log = logging.getLogger("bedside.realtime")
 
-CLOSE_UNAUTHENTICATED = 4401
-CLOSE_FORBIDDEN = 4403
 CLOSE_TRY_AGAIN = 1013
 HELLO_SECONDS = 3.0
 REPLAY_LIMIT = 500
@@ -41,38 +35,12 @@ Screen = Callable[[AsyncSession, set[int] | None], Awaitable[str]]
 """Renders a screen's live parts: all of them (None), or only the fragments of these patients."""
 
 
-def same_origin(socket: WebSocket) -> bool:
-    """Refuse cross-site WebSocket hijacking: browsers send Origin, and it must be this host."""
-    origin = socket.headers.get("origin")
-    return origin is None or urlsplit(origin).netloc == socket.headers.get("host")
-
-
-async def admit(socket: WebSocket) -> Actor | None:
-    """The signed-in actor if the policy entry named by the socket's route allows them; otherwise the
-    handshake is refused before it is accepted (4401 sign in, 4403 not allowed)."""
-    actor = await actor_from_session(socket.scope.get("session") or {}, socket)
-    try:
-        check(actor, socket.route_handler.opt["policy"])
-    except HTTPException as refusal:
-        code = CLOSE_UNAUTHENTICATED if actor is None else CLOSE_FORBIDDEN
-        await socket.close(code=code, reason=str(refusal.detail)[:120])
-        return None
-    if not same_origin(socket):
-        await socket.close(code=CLOSE_FORBIDDEN, reason="Not allowed.")
-        return None
-    return actor
-
-
-async def refuse(socket: WebSocket, reason: str) -> None:
-    await socket.close(code=CLOSE_FORBIDDEN, reason=reason)
-
-
 async def stream(socket: WebSocket, names: list[str], unit_ids: list[int], screen: Screen) -> None:
     hub: LocalHub = socket.app.state.hub
     await socket.accept()
-    resume_from = await _resume_request(socket)
     async with hub.subscribe(names) as subscriber:
         try:
+            resume_from = await _resume_request(socket)
             async with socket.app.state.session_maker() as db:
                 upto = await current_seqs(db, unit_ids)
                 missed = await _missed(db, resume_from, upto)

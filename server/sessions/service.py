@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.audit.service import AuditAction, record_audit
 from server.auth.actor import Actor
-from server.changes import CARD_VIEWS, record_change
+from server.changes import CARD_VIEWS, PATIENT_VIEWS, record_change
 from server.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from server.patients.models import MassageOrder, Patient, SiteRestriction
 from server.patients.service import get_patient_for, load_cards
@@ -283,9 +283,10 @@ async def record_screening(
         massage_session.state, massage_session.stop_reason = SessionState.stopped, outcome.stop_reason
         massage_session.completed_at = now
         detail = f"stopped at screening: {outcome.stop_reason}"
-        await record_change(db, "session_stopped", unit_id=patient.unit_id, patient_id=patient.id)  # type: ignore[arg-type]
     elif outcome.precautions:
         detail = f"screened: {len(outcome.precautions)} precaution(s)"
+    views = PATIENT_VIEWS if outcome.stop_reason else CARD_VIEWS
+    await record_change(db, "session_screened", unit_id=patient.unit_id, patient_id=patient.id, views=views)  # type: ignore[arg-type]
     db.add(massage_session)
     record_audit(
         db, actor, AuditAction.update, "MassageSession", session_id, patient_id=patient.id, detail=detail
@@ -316,6 +317,9 @@ async def record_consent(
     massage_session.consent_by, massage_session.consent_surrogate_name = by, name
     massage_session.consent_at = now
     db.add(massage_session)
+    await record_change(
+        db, "consent_recorded", unit_id=patient.unit_id, patient_id=patient.id, views=CARD_VIEWS
+    )  # type: ignore[arg-type]
     record_audit(
         db,
         actor,

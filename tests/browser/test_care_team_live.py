@@ -46,7 +46,6 @@ def test_nurse_interrupts_a_running_massage_and_sees_it_acknowledged(
     expect(overlay).to_contain_text("Clinically unstable")
     screenshot(therapist, "interruption-full-screen")
     stopped_at = therapist.locator("[id^=session-timer-]").text_content()
-    therapist.wait_for_timeout(1500)
     assert therapist.locator("[id^=session-timer-]").text_content() == stopped_at, "the timer stopped"
     overlay.get_by_role("button", name="Acknowledged").tap()
     expect(therapist.get_by_role("alertdialog")).to_have_count(0)
@@ -67,6 +66,11 @@ def test_a_tablet_that_lost_its_connection_catches_up_without_a_reload(
     wait_live(therapist)
     cards_before = therapist.locator("article.card").count()
     therapist.evaluate("() => { window.__notReloaded = true; htmx.config.wsReconnectDelay = () => 4000; }")
+    expect(therapist.locator("#unit-seq-1")).to_be_attached()  # the socket's first screen is applied
+    therapist.evaluate(
+        "() => document.querySelectorAll('article.card').forEach(c => c.dataset.drawnBefore = '1')"
+    )
+    seq_before = int(therapist.locator("#unit-seq-1").get_attribute("data-seq") or "0")
     nurse = second_context.new_page()
     sign_in(nurse, "nina")
     headers = {"x-csrftoken": next(c["value"] for c in second_context.cookies() if c["name"] == "csrftoken")}
@@ -97,6 +101,12 @@ def test_a_tablet_that_lost_its_connection_catches_up_without_a_reload(
     ids_on_screen = therapist.locator("article.card").evaluate_all("cards => cards.map(c => c.id)")
     assert len(ids_on_screen) == cards_before == len(set(ids_on_screen)), "nothing missing, nothing twice"
     assert therapist.evaluate("() => window.__notReloaded === true")
+    redrawn = therapist.locator("article.card:not([data-drawn-before]) .patient-name").all_text_contents()
+    assert sorted(redrawn) == [
+        "Orlay, Fennick",
+        "Stolwick, Ember",
+    ], "the tablet resumed by number: only the two patients it missed were sent again"
+    expect(therapist.locator("#unit-seq-1")).to_have_attribute("data-seq", str(seq_before + 3))
     screenshot(therapist, "worklist-after-reconnect")
 
 

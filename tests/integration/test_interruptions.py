@@ -3,23 +3,11 @@ the therapist acknowledges and the nurses' board shows who did and when."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 from server.clock import SetClock
-from tests.conftest import ready_session, text_of
+from tests.conftest import ready_session, text_of, until_frame_with
 from tests.factories import World
-
-
-def until_frame_with(ws, needle: str, seconds: float = 2.0) -> str:  # type: ignore[no-untyped-def]
-    """The first frame containing `needle`, read within the time a user would wait."""
-    deadline = asyncio.get_event_loop().time() + seconds
-    while True:
-        left = deadline - asyncio.get_event_loop().time()
-        assert left > 0, f"no frame with {needle!r} within {seconds} s"
-        frame = ws.receive_text(timeout=left)
-        if needle in frame:
-            return frame
 
 
 async def running_session(therapist, patient_id: int) -> int:  # type: ignore[no-untyped-def]

@@ -41,6 +41,7 @@ async def open_worklist(instance: Instance, cookies: str):  # type: ignore[no-un
     socket = await websockets.connect(
         instance.ws_url + "/ws/worklist", additional_headers={"Cookie": cookies, "Origin": instance.url}
     )
+    await socket.send('{"type": "resume", "seqs": {}}')  # as the page does on opening
     await asyncio.wait_for(socket.recv(), 5)
     return socket
 

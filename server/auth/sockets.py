@@ -1,0 +1,47 @@
+"""Admitting a tablet's WebSocket by the one policy table, before the handshake is accepted.
+
+The socket routes are excluded from the sign-in middleware (a refused handshake must close with a code
+the page understands, not redirect), so each socket handler calls `admit` first: it reads the session,
+checks the route's policy entry (`opt["policy"]`) and the Origin, and closes with 4401 (sign in) or 4403
+(not allowed), which the page's script does not retry.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from litestar import WebSocket
+from litestar.exceptions import HTTPException
+
+from server.auth.actor import Actor
+from server.auth.policy import check
+from server.auth.sessions import actor_from_session
+
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+
+
+def same_origin(socket: WebSocket) -> bool:
+    """Refuse cross-site WebSocket hijacking: browsers send Origin, and it must be this host."""
+    origin = socket.headers.get("origin")
+    return origin is None or urlsplit(origin).netloc == socket.headers.get("host")
+
+
+async def admit(socket: WebSocket) -> Actor | None:
+    """The signed-in actor if the policy entry named by the socket's route allows them; otherwise the
+    handshake is refused before it is accepted (4401 sign in, 4403 not allowed)."""
+    actor = await actor_from_session(socket.scope.get("session") or {}, socket)
+    try:
+        check(actor, socket.route_handler.opt["policy"])
+    except HTTPException as refusal:
+        code = CLOSE_UNAUTHENTICATED if actor is None else CLOSE_FORBIDDEN
+        await socket.close(code=code, reason=str(refusal.detail)[:120])
+        return None
+    if not same_origin(socket):
+        await socket.close(code=CLOSE_FORBIDDEN, reason="Not allowed.")
+        return None
+    return actor
+
+
+async def refuse(socket: WebSocket, reason: str) -> None:
+    await socket.close(code=CLOSE_FORBIDDEN, reason=reason)
