@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from sqlmodel import select
 
@@ -48,139 +50,23 @@ class DemoPatient:
     restrictions: tuple[tuple[str, str, str], ...] = ()
 
 
-PATIENTS = [
-    DemoPatient(
-        "DEMO-1001",
-        "Marlo",
-        "Vexley",
-        date(1958, 3, 14),
-        "4W",
-        "412",
-        allergies="Latex",
-        restrictions=(("chest", "right", "Port"), ("forearm", "left", "IV site")),
-    ),
-    DemoPatient(
-        "DEMO-1002",
-        "Oriel",
-        "Thackery",
-        date(1971, 7, 2),
-        "4W",
-        "414",
-        indication="anxiety",
-        techniques=("Swedish", "Reflexology"),
-        restrictions=(("abdomen", "", "Incision"),),
-    ),
-    DemoPatient(
-        "DEMO-1003",
-        "Bexley",
-        "Armitage",
-        date(1949, 11, 23),
-        "4W",
-        "415",
-        fall_risk=True,
-        isolation="Contact",
-        restrictions=(("lower leg", "left", "DVT"),),
-    ),
-    DemoPatient(
-        "DEMO-1004",
-        "Calla",
-        "Rennick",
-        date(1983, 5, 9),
-        "4W",
-        "417",
-        allergies="Lavender oil, fragrance",
-        techniques=("Swedish", "Shiatsu"),
-        max_pressure=3,
-    ),
-    DemoPatient(
-        "DEMO-1005",
-        "Dorian",
-        "Pellworth",
-        date(1962, 1, 30),
-        "4W",
-        "418",
-        restrictions=(("chest", "left", "Radiation field"), ("upper arm", "left", "Lymphedema risk")),
-    ),
-    DemoPatient(
-        "DEMO-1006",
-        "Ember",
-        "Stolwick",
-        date(1990, 9, 17),
-        "4W",
-        "420",
-        indication="sleep",
-        techniques=("Swedish", "Aromatherapy"),
-    ),
-    DemoPatient(
-        "DEMO-1007",
-        "Fennick",
-        "Orlay",
-        date(1955, 4, 4),
-        "4W",
-        "421",
-        indication="edema",
-        restrictions=(("hip", "right", "Fracture"),),
-    ),
-    DemoPatient(
-        "DEMO-2001",
-        "Greer",
-        "Almont",
-        date(1938, 6, 21),
-        "HH",
-        "2",
-        comfort_care=True,
-        non_verbal=True,
-        indication="comfort",
-        techniques=("Swedish", "Reflexology"),
-        max_pressure=1,
-    ),
-    DemoPatient(
-        "DEMO-2002",
-        "Hollis",
-        "Brandvik",
-        date(1944, 12, 1),
-        "HH",
-        "3",
-        comfort_care=True,
-        indication="comfort",
-        max_pressure=1,
-        restrictions=(("lower back", "", "Pressure injury"),),
-    ),
-    DemoPatient(
-        "DEMO-2003",
-        "Ines",
-        "Corravel",
-        date(1951, 8, 8),
-        "HH",
-        "5",
-        comfort_care=True,
-        indication="anxiety",
-        allergies="Nut oils",
-        techniques=("Swedish", "Hot stone"),
-    ),
-    DemoPatient(
-        "DEMO-2004",
-        "Jory",
-        "Deverill",
-        date(1947, 2, 26),
-        "HH",
-        "6",
-        comfort_care=True,
-        indication="comfort",
-        fall_risk=True,
-    ),
-    DemoPatient(
-        "DEMO-2005",
-        "Kestrel",
-        "Emberley",
-        date(1960, 10, 12),
-        "HH",
-        "7",
-        comfort_care=True,
-        indication="pain",
-        restrictions=(("foot", "right", "Open wound"),),
-    ),
-]
+DEMO_PATIENTS_FILE = Path(__file__).with_name("demo_patients.toml")
+
+
+def _frozen(value: object) -> object:
+    """TOML lists as the tuples DemoPatient holds (techniques, and restrictions as triples)."""
+    if isinstance(value, list):
+        return tuple(_frozen(item) for item in value)
+    return value
+
+
+def load_demo_patients(path: Path = DEMO_PATIENTS_FILE) -> list[DemoPatient]:
+    """The invented patients, kept as data (server/demo_patients.toml) rather than code."""
+    rows = tomllib.loads(path.read_text())["patient"]
+    return [DemoPatient(**{key: _frozen(value) for key, value in row.items()}) for row in rows]
+
+
+PATIENTS = load_demo_patients()
 
 
 async def create_demo_data(database_url: str, clock: Clock) -> str:

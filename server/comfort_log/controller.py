@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import date
 
 from litestar import Controller, Request, get
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 from litestar.response import Response, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -28,85 +30,70 @@ def _date(value: str | None, what: str) -> date | None:
         raise InvalidInput(f"The {what} date must look like 2026-11-23.") from None
 
 
-async def _log_context(
-    db: AsyncSession,
-    actor: Actor,
-    clock: Clock,
-    patient_id: int,
-    start: str | None,
-    end: str | None,
-    purpose: str,
-) -> dict[str, object]:
-    first, last = period(_date(start, "start"), _date(end, "end"), clock.today())
-    log = await comfort_log(db, actor, patient_id, start=first, end=last, zone=clock.zone, purpose=purpose)
-    return {"log": log, "filtered": bool(start or end)}
+@dataclass(frozen=True)
+class LogRequest:
+    """One reading of the log: whose, for which period (`start`/`end`, the last 30 days by default)."""
+
+    db: AsyncSession
+    actor: Actor
+    clock: Clock
+    patient_id: int
+    start: str | None
+    end: str | None
+
+    async def context(self, purpose: str) -> dict[str, object]:
+        """The log for the page, print, PDF or CSV; each reading is audited with its purpose."""
+        first, last = period(_date(self.start, "start"), _date(self.end, "end"), self.clock.today())
+        log = await comfort_log(
+            self.db, self.actor, self.patient_id, start=first, end=last, zone=self.clock.zone, purpose=purpose
+        )
+        return {"log": log, "filtered": bool(self.start or self.end)}
+
+
+async def provide_log(
+    db: DbSession,
+    actor: SignedIn,
+    clock: AppClock,
+    patient_id: FromPath[int],
+    start: FromQuery[str | None] = None,
+    end: FromQuery[str | None] = None,
+) -> LogRequest:
+    return LogRequest(db, actor, clock, patient_id, start, end)
+
+
+Log = NamedDependency[LogRequest]
+
+
+def _download(body: bytes | str, media_type: str, patient_id: int, extension: str) -> Response:
+    name = f"comfort-care-log-{patient_id}.{extension}"
+    return Response(
+        body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 class ComfortLogPages(Controller):
-    """`start` and `end` (dates) choose the period; the last 30 days by default."""
-
     path = "/comfort-care/{patient_id:int}"
     guards = [requires("comfort_log.read")]
+    dependencies = {"log": Provide(provide_log)}
 
     @get("/")
-    async def comfort_log_page(
-        self,
-        db: DbSession,
-        actor: SignedIn,
-        clock: AppClock,
-        patient_id: FromPath[int],
-        start: FromQuery[str | None] = None,
-        end: FromQuery[str | None] = None,
-    ) -> Template:
-        context = await _log_context(db, actor, clock, patient_id, start, end, "read")
-        return Template("pages/comfort_log.html", context=context)
+    async def comfort_log_page(self, log: Log) -> Template:
+        return Template("pages/comfort_log.html", context=await log.context("read"))
 
     @get("/print")
-    async def comfort_log_print(
-        self,
-        db: DbSession,
-        actor: SignedIn,
-        clock: AppClock,
-        patient_id: FromPath[int],
-        start: FromQuery[str | None] = None,
-        end: FromQuery[str | None] = None,
-    ) -> Template:
-        context = await _log_context(db, actor, clock, patient_id, start, end, "print")
-        return Template("pages/comfort_log_print.html", context=context)
+    async def comfort_log_print(self, log: Log) -> Template:
+        return Template("pages/comfort_log_print.html", context=await log.context("print"))
 
     @get("/log.pdf")
-    async def comfort_log_pdf(
-        self,
-        request: Request,
-        db: DbSession,
-        actor: SignedIn,
-        clock: AppClock,
-        patient_id: FromPath[int],
-        start: FromQuery[str | None] = None,
-        end: FromQuery[str | None] = None,
-    ) -> Response[bytes]:
-        context = await _log_context(db, actor, clock, patient_id, start, end, "export PDF")
+    async def comfort_log_pdf(self, request: Request, log: Log) -> Response[bytes]:
+        context = await log.context("export PDF")
         pdf = await asyncio.to_thread(exports.log_pdf, request.app.state.jinja_env, context)
-        return Response(
-            pdf,
-            media_type="application/pdf",
-            headers={"Content-Disposition": f'attachment; filename="comfort-care-log-{patient_id}.pdf"'},
-        )
+        return _download(pdf, "application/pdf", log.patient_id, "pdf")
 
     @get("/log.csv")
-    async def comfort_log_csv(
-        self,
-        db: DbSession,
-        actor: SignedIn,
-        clock: AppClock,
-        patient_id: FromPath[int],
-        start: FromQuery[str | None] = None,
-        end: FromQuery[str | None] = None,
-    ) -> Response[str]:
-        context = await _log_context(db, actor, clock, patient_id, start, end, "export CSV")
-        body = exports.log_csv(context["log"], lambda moment: clock.local(moment).strftime("%Y-%m-%d %H:%M"))  # type: ignore[arg-type]
-        return Response(
-            body,
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="comfort-care-log-{patient_id}.csv"'},
-        )
+    async def comfort_log_csv(self, log: Log) -> Response[str]:
+        context = await log.context("export CSV")
+        body = exports.log_csv(
+            context["log"], lambda moment: log.clock.local(moment).strftime("%Y-%m-%d %H:%M")
+        )  # type: ignore[arg-type]
+        return _download(body, "text/csv; charset=utf-8", log.patient_id, "csv")

@@ -9,6 +9,7 @@ from litestar import Controller, get
 from litestar.params import FromPath
 
 from server.auth.policy import requires
+from server.availability.models import AvailabilityFlag
 from server.patients import service
 from server.web import AppClock, DbSession, SignedIn
 
@@ -35,17 +36,8 @@ class PatientOut(msgspec.Struct):
     last_pain: int | None
 
 
-def flag_out(flag, now: datetime) -> FlagOut:  # type: ignore[no-untyped-def]
-    return FlagOut(
-        id=flag.id,
-        patient_id=flag.patient_id,
-        kind=flag.kind,
-        note=flag.note,
-        until=flag.until,
-        set_at=flag.set_at,
-        cleared_at=flag.cleared_at,
-        active=flag.is_active(now),
-    )
+def flag_out(flag: AvailabilityFlag, now: datetime) -> FlagOut:
+    return msgspec.convert({**flag.model_dump(), "active": flag.is_active(now)}, FlagOut)
 
 
 class PatientApi(Controller):

@@ -41,26 +41,19 @@ class PatientPages(Controller):
     async def board_page(
         self, db: DbSession, actor: SignedIn, clock: AppClock, unit_id: FromPath[int]
     ) -> Template:
-        now, today = clock.reading()
-        unit, cards = await service.unit_board(db, actor, unit_id, now, today)
-        context = {
-            "unit": unit,
-            "cards": cards,
-            "can_flag": actor.role == Role.nurse,
-            "unit_id": unit_id,
-            "present": await therapists_present(db, unit_id, now),
-        }
-        return Template("pages/board.html", context=context)
+        unit, cards = await service.unit_board(db, actor, unit_id, *clock.reading())
+        present = await therapists_present(db, unit_id, clock.now())
+        context = {"unit": unit, "cards": cards, "can_flag": actor.role == Role.nurse, "present": present}
+        return Template("pages/board.html", context={**context, "unit_id": unit_id})
 
     @get("/units/{unit_id:int}/board/print", guards=[requires("board.print")])
     async def downtime_worklist(
         self, db: DbSession, actor: SignedIn, clock: AppClock, unit_id: FromPath[int]
     ) -> Template:
         """One tap prints the unit's worklist on paper, for when the network or the server is down."""
-        now, today = clock.reading()
-        unit, cards = await service.unit_board(db, actor, unit_id, now, today)
-        context = {"unit": unit, "cards": cards, "printed_at": now, "printed_by": actor.full_name}
-        return Template("pages/board_print.html", context=context)
+        unit, cards = await service.unit_board(db, actor, unit_id, *clock.reading())
+        printed = {"printed_at": clock.now(), "printed_by": actor.full_name}
+        return Template("pages/board_print.html", context={"unit": unit, "cards": cards, **printed})
 
     @get("/comfort-care", guards=[requires("comfort_care.list")])
     async def comfort_care_page(self, db: DbSession, actor: SignedIn, clock: AppClock) -> Template:

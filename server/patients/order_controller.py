@@ -11,17 +11,8 @@ from litestar.response import Redirect, Template
 
 from server.auth.policy import requires
 from server.errors import InvalidInput, NotFound
-from server.patients import orders
-from server.patients.models import (
-    FREQUENCIES,
-    INDICATIONS,
-    REGIONS,
-    RESTRICTION_REASONS,
-    SIDES,
-    TECHNIQUES,
-    WALTON_PRESSURE,
-    MassageOrder,
-)
+from server.patients import models, orders
+from server.patients.models import MassageOrder
 from server.patients.service import get_patient_for
 from server.web import AppClock, DbSession, SignedIn
 
@@ -80,13 +71,13 @@ def form_context(patient_id: int, order: MassageOrder | None) -> dict[str, objec
     return {
         "patient_id": patient_id,
         "order": order,
-        "indications": INDICATIONS,
-        "techniques": TECHNIQUES,
-        "frequencies": FREQUENCIES,
-        "walton": WALTON_PRESSURE,
-        "regions": REGIONS,
-        "sides": SIDES,
-        "reasons": RESTRICTION_REASONS,
+        "indications": models.INDICATIONS,
+        "techniques": models.TECHNIQUES,
+        "frequencies": models.FREQUENCIES,
+        "walton": models.WALTON_PRESSURE,
+        "regions": models.REGIONS,
+        "sides": models.SIDES,
+        "reasons": models.RESTRICTION_REASONS,
     }
 
 

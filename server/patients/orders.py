@@ -3,7 +3,7 @@ and the sites to avoid. A session can start only on an active order."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from sqlmodel import col, select
@@ -95,17 +95,11 @@ async def create_order(
             "This patient already has an order; edit it, or discontinue it before writing a new one."
         )
     order = MassageOrder(
+        **asdict(details),
         patient_id=patient_id,
         ordering_clinician_id=actor.user_id,
         ordering_clinician_name=actor.full_name,
-        indication=details.indication,
-        allowed_techniques=details.allowed_techniques,
-        frequency=details.frequency,
-        duration_minutes=details.duration_minutes,
-        max_pressure=details.max_pressure,  # type: ignore[arg-type]
-        platelet_threshold=details.platelet_threshold,
         start_date=today,
-        end_date=details.end_date,
         created_at=clock_of(db).now(),
     )
     db.add(order)

@@ -3,11 +3,11 @@ service applies the rules, writes, and records what the tablets must be told."""
 
 from __future__ import annotations
 
+import msgspec
 from litestar import Controller, get, post
+from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.auth.actor import Actor
 from server.auth.policy import requires
 from server.sessions import charting, service
 from server.sessions.rules import ScoreSubmission
@@ -24,20 +24,17 @@ from server.sessions.schemas import (
     StepIn,
     StopIn,
     amendment_out,
-    record_in,
     score_out,
     session_out,
 )
+from server.sessions.steps import Step, move_hands_on, provide_step
 from server.web import AppClock, DbSession, SignedIn
-
-
-async def _current(db: AsyncSession, actor: Actor, session_id: int) -> SessionOut:
-    return session_out(await service.session_view(db, actor, session_id, audit=False))
 
 
 class SessionApi(Controller):
     path = "/api"
     guards = [requires("session.chart")]
+    dependencies = {"step": Provide(provide_step)}
 
     @post("/patients/{patient_id:int}/sessions", status_code=201)
     async def api_start_session(
@@ -45,178 +42,58 @@ class SessionApi(Controller):
     ) -> SessionOut:
         now, today = clock.reading()
         started = await service.start_session(db, actor, patient_id, now=now, today=today)
-        return await _current(db, actor, started.id)  # type: ignore[arg-type]
+        return session_out(await service.session_view(db, actor, started.id, audit=False))  # type: ignore[arg-type]
 
     @get("/sessions/{session_id:int}")
     async def api_get_session(self, db: DbSession, actor: SignedIn, session_id: FromPath[int]) -> SessionOut:
         return session_out(await service.session_view(db, actor, session_id))
 
     @post("/sessions/{session_id:int}/scores", status_code=201)
-    async def api_record_score(
-        self,
-        db: DbSession,
-        actor: SignedIn,
-        clock: AppClock,
-        session_id: FromPath[int],
-        data: JSONBody[ScoreIn],
-    ) -> ScoreOut:
+    async def api_record_score(self, step: Step, data: JSONBody[ScoreIn]) -> ScoreOut:
         """Answers a replay exactly as the first submission: same status, same body."""
-        submission = ScoreSubmission(
-            client_id=data.client_id,
-            session_id=session_id,
-            patient_id=data.patient_id,
-            phase=data.phase,
-            value=data.value,
-            measure=data.measure,
-            items=data.items,  # type: ignore[arg-type]
-            not_obtainable=data.not_obtainable,
-        )
-        result = await service.record_score(db, actor, submission, now=clock.now())
+        submission = ScoreSubmission(session_id=step.session_id, **msgspec.structs.asdict(data))
+        result = await service.record_score(step.db, step.actor, submission, now=step.now)
         return score_out(result.score)
 
     @post("/sessions/{session_id:int}/screening", status_code=200)
-    async def api_screening(
-        self,
-        db: DbSession,
-        actor: SignedIn,
-        clock: AppClock,
-        session_id: FromPath[int],
-        data: JSONBody[ScreeningIn],
-    ) -> SessionOut:
-        await service.record_screening(
-            db, actor, session_id, patient_id=data.patient_id, answers=data.answers, now=clock.now()
-        )
-        return await _current(db, actor, session_id)
+    async def api_screening(self, step: Step, data: JSONBody[ScreeningIn]) -> SessionOut:
+        await step.run(service.record_screening, data.patient_id, answers=data.answers)
+        return session_out(await step.view())
 
     @post("/sessions/{session_id:int}/consent", status_code=200)
-    async def api_consent(
-        self,
-        db: DbSession,
-        actor: SignedIn,
-        clock: AppClock,
-        session_id: FromPath[int],
-        data: JSONBody[ConsentIn],
-    ) -> SessionOut:
+    async def api_consent(self, step: Step, data: JSONBody[ConsentIn]) -> SessionOut:
         """`by`: patient, surrogate (with `surrogate_name`) or declined (the session stops)."""
-        await service.record_consent(
-            db,
-            actor,
-            session_id,
-            patient_id=data.patient_id,
-            by=data.by,
-            surrogate_name=data.surrogate_name,
-            now=clock.now(),
+        await step.run(
+            service.record_consent, data.patient_id, by=data.by, surrogate_name=data.surrogate_name
         )
-        return await _current(db, actor, session_id)
-
-    @post("/sessions/{session_id:int}/finish", status_code=200)
-    async def api_finish(
-        self,
-        db: DbSession,
-        actor: SignedIn,
-        clock: AppClock,
-        session_id: FromPath[int],
-        data: JSONBody[StepIn],
-    ) -> SessionOut:
-        await service.finish_massage(db, actor, session_id, patient_id=data.patient_id, now=clock.now())
-        return await _current(db, actor, session_id)
-
-    @post("/sessions/{session_id:int}/pause", status_code=200)
-    async def api_pause(
-        self,
-        db: DbSession,
-        actor: SignedIn,
-        clock: AppClock,
-        session_id: FromPath[int],
-        data: JSONBody[StepIn],
-    ) -> SessionOut:
-        await charting.pause_session(db, actor, session_id, patient_id=data.patient_id, now=clock.now())
-        return await _current(db, actor, session_id)
-
-    @post("/sessions/{session_id:int}/resume", status_code=200)
-    async def api_resume(
-        self,
-        db: DbSession,
-        actor: SignedIn,
-        clock: AppClock,
-        session_id: FromPath[int],
-        data: JSONBody[StepIn],
-    ) -> SessionOut:
-        await charting.resume_session(db, actor, session_id, patient_id=data.patient_id, now=clock.now())
-        return await _current(db, actor, session_id)
+        return session_out(await step.view())
 
     @post("/sessions/{session_id:int}/sign", status_code=200)
-    async def api_sign(
-        self,
-        db: DbSession,
-        actor: SignedIn,
-        clock: AppClock,
-        session_id: FromPath[int],
-        data: JSONBody[RecordIn],
-    ) -> SessionOut:
+    async def api_sign(self, step: Step, data: JSONBody[RecordIn]) -> SessionOut:
         """Chart and sign: techniques, regions (reasons for restricted ones), pressure, position, SOAP."""
-        await charting.sign_session(
-            db,
-            actor,
-            session_id,
-            patient_id=data.patient_id,
-            record=record_in(data),
-            note=data.note,
-            now=clock.now(),
-        )
-        return await _current(db, actor, session_id)
+        await step.run(charting.sign_session, data.patient_id, record=data, note=data.note)
+        return session_out(await step.view())
 
     @post("/sessions/{session_id:int}/amendments", status_code=201)
-    async def api_amend(
-        self,
-        db: DbSession,
-        actor: SignedIn,
-        clock: AppClock,
-        session_id: FromPath[int],
-        data: JSONBody[AmendmentIn],
-    ) -> AmendmentOut:
-        amendment = await charting.amend_session(
-            db,
-            actor,
-            session_id,
-            patient_id=data.patient_id,
-            reason=data.reason,
-            text=data.text,
-            now=clock.now(),
+    async def api_amend(self, step: Step, data: JSONBody[AmendmentIn]) -> AmendmentOut:
+        amendment = await step.run(
+            charting.amend_session, data.patient_id, reason=data.reason, text=data.text
         )
         return amendment_out(amendment)
 
     @post("/sessions/{session_id:int}/stop", status_code=200)
-    async def api_stop(
-        self,
-        db: DbSession,
-        actor: SignedIn,
-        clock: AppClock,
-        session_id: FromPath[int],
-        data: JSONBody[StopIn],
-    ) -> SessionOut:
-        await service.stop_session(
-            db, actor, session_id, patient_id=data.patient_id, reason=data.reason, now=clock.now()
-        )
-        return await _current(db, actor, session_id)
+    async def api_stop(self, step: Step, data: JSONBody[StopIn]) -> SessionOut:
+        await step.run(service.stop_session, data.patient_id, reason=data.reason)
+        return session_out(await step.view())
 
     @post("/sessions/{session_id:int}/reschedule", status_code=200)
-    async def api_reschedule(
-        self,
-        db: DbSession,
-        actor: SignedIn,
-        clock: AppClock,
-        session_id: FromPath[int],
-        data: JSONBody[RescheduleIn],
-    ) -> SessionOut:
+    async def api_reschedule(self, step: Step, data: JSONBody[RescheduleIn]) -> SessionOut:
         """`at`: when the session is due again (ISO 8601 with offset), or none."""
-        await service.reschedule_session(
-            db,
-            actor,
-            session_id,
-            patient_id=data.patient_id,
-            reason=data.reason,
-            due=data.at,
-            now=clock.now(),
-        )
-        return await _current(db, actor, session_id)
+        await step.run(service.reschedule_session, data.patient_id, reason=data.reason, due=data.at)
+        return session_out(await step.view())
+
+    @post("/sessions/{session_id:int}/{move:str}", status_code=200)
+    async def api_hands_on(self, step: Step, move: FromPath[str], data: JSONBody[StepIn]) -> SessionOut:
+        """`pause`, `resume` or `finish` (hands off) the massage."""
+        await move_hands_on(step, move, data.patient_id)
+        return session_out(await step.view())

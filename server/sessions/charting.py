@@ -14,13 +14,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.audit.service import AuditAction, record_audit
 from server.auth.actor import Actor
 from server.auth.models import Role
-from server.changes import CARD_VIEWS, PATIENT_VIEWS, View, record_change
+from server.changes import PATIENT_VIEWS, View, record_change
 from server.errors import Conflict, InvalidInput, NotAllowed
 from server.patients.models import MassageOrder, SiteRestriction
 from server.sessions.models import Amendment, MassageSession, Phase, Score, SessionState
 from server.sessions.record import SessionRecord, check_session_record
 from server.sessions.rules import close_running_stretch
-from server.sessions.service import check_same_patient, load_session_for, own_open_session
+from server.sessions.service import check_same_patient, load_session_for, own_open_session, save_step
 
 LOG_ONLY = frozenset({View.comfort_log})
 """An amendment shows beside the signed record: in the comfort-care log, not on any card."""
@@ -34,15 +34,7 @@ async def pause_session(
         raise Conflict("Only a running massage can be paused.")
     close_running_stretch(massage_session, now)
     massage_session.state, massage_session.paused_at = SessionState.paused, now
-    db.add(massage_session)
-    await record_change(
-        db, "session_paused", unit_id=patient.unit_id, patient_id=patient.id, views=CARD_VIEWS
-    )  # type: ignore[arg-type]
-    record_audit(
-        db, actor, AuditAction.update, "MassageSession", session_id, patient_id=patient.id, detail="paused"
-    )
-    await db.commit()
-    return massage_session
+    return await save_step(db, actor, massage_session, patient, "session_paused", "paused")
 
 
 async def resume_session(
@@ -56,15 +48,7 @@ async def resume_session(
         None,
         now,
     )
-    db.add(massage_session)
-    await record_change(
-        db, "session_resumed", unit_id=patient.unit_id, patient_id=patient.id, views=CARD_VIEWS
-    )  # type: ignore[arg-type]
-    record_audit(
-        db, actor, AuditAction.update, "MassageSession", session_id, patient_id=patient.id, detail="resumed"
-    )
-    await db.commit()
-    return massage_session
+    return await save_step(db, actor, massage_session, patient, "session_resumed", "resumed")
 
 
 async def sign_session(
@@ -105,15 +89,7 @@ async def sign_session(
     s.soap_subjective, s.soap_objective = checked.subjective, checked.objective
     s.soap_assessment, s.soap_plan = checked.assessment, checked.plan
     s.state, s.completed_at, s.signed_at, s.signed_by_id = SessionState.completed, now, now, actor.user_id
-    db.add(s)
-    await record_change(
-        db, "session_completed", unit_id=patient.unit_id, patient_id=patient.id, views=PATIENT_VIEWS
-    )  # type: ignore[arg-type]
-    record_audit(
-        db, actor, AuditAction.update, "MassageSession", session_id, patient_id=patient.id, detail="signed"
-    )
-    await db.commit()
-    return s
+    return await save_step(db, actor, s, patient, "session_completed", "signed", views=PATIENT_VIEWS)
 
 
 async def amend_session(

@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.di import Provide
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Response, Template
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.auth.actor import Actor
 from server.auth.policy import requires
 from server.patients.fragments import render_board_row
 from server.patients.service import patient_card
@@ -24,33 +23,14 @@ from server.sessions.fragments import panel_context, render_session_panel
 from server.sessions.live import render_therapist_screen
 from server.sessions.record import SessionRecord
 from server.sessions.rules import ScoreSubmission
+from server.sessions.schemas import AmendmentIn, ConsentIn, StepIn, StopIn
+from server.sessions.steps import Step, move_hands_on, provide_step
 from server.web import AppClock, DbSession, SignedIn, html, is_htmx, parse_clock_time
 
-
-@dataclass
-class StepForm:
-    patient_id: int | None = None
-    note: str = ""
-
-
-@dataclass
-class ConsentForm:
-    by: str = ""
-    surrogate_name: str = ""
-    patient_id: int | None = None
-
-
-@dataclass
-class StopForm:
-    reason: str = ""
-    patient_id: int | None = None
-
-
-@dataclass
-class AmendmentForm:
-    reason: str = ""
-    text: str = ""
-    patient_id: int | None = None
+Form = URLEncodedBody
+"""The page forms carry the same fields as the JSON API's bodies (sessions/schemas.py)."""
+Reply = Response | Redirect
+"""An htmx step gets the panel back; a plain form post is sent to the session page."""
 
 
 @dataclass
@@ -94,16 +74,17 @@ def record_from_form(form: Any) -> SessionRecord:
     )
 
 
-async def _panel(request: Request, db: AsyncSession, actor: Actor, session_id: int) -> Response | Redirect:
+async def _panel(request: Request, step: Step) -> Response | Redirect:
+    """The reply to every step: the session panel for htmx, the session page otherwise."""
     if not is_htmx(request):
-        return Redirect(f"/sessions/{session_id}", status_code=303)
-    view = await service.session_view(db, actor, session_id, audit=False)
-    return html(render_session_panel(request.app.state.jinja_env, view))
+        return Redirect(f"/sessions/{step.session_id}", status_code=303)
+    return html(render_session_panel(request.app.state.jinja_env, await step.view()))
 
 
 class SessionPages(Controller):
     path = "/"
     guards = [requires("session.chart")]
+    dependencies = {"step": Provide(provide_step)}
 
     @post("/patients/{patient_id:int}/sessions", status_code=303)
     async def start_session(
@@ -122,20 +103,12 @@ class SessionPages(Controller):
         return Template("pages/session.html", context={**panel_context(view), "card": card})
 
     @post("/sessions/{session_id:int}/scores", status_code=200)
-    async def record_score(
-        self,
-        request: Request,
-        db: DbSession,
-        actor: SignedIn,
-        clock: AppClock,
-        session_id: FromPath[int],
-        data: URLEncodedBody[dict[str, str]],
-    ) -> Response | Redirect:
+    async def record_score(self, request: Request, step: Step, data: Form[dict[str, str]]) -> Reply:
         """One tap on a score button, or the items of an observed scale (fields `item_<name>`)."""
         items = {key.removeprefix("item_"): value for key, value in data.items() if key.startswith("item_")}
         submission = ScoreSubmission(
             client_id=data.get("client_id", ""),
-            session_id=session_id,
+            session_id=step.session_id,
             patient_id=_patient_id(data),
             phase=data.get("phase", ""),
             value=data.get("value", ""),
@@ -143,155 +116,57 @@ class SessionPages(Controller):
             items=items or None,
             not_obtainable=data.get("not_obtainable", ""),
         )
-        await service.record_score(db, actor, submission, now=clock.now())
-        return await _panel(request, db, actor, session_id)
+        await service.record_score(step.db, step.actor, submission, now=step.now)
+        return await _panel(request, step)
 
     @post("/sessions/{session_id:int}/screening", status_code=200)
-    async def record_screening(
-        self,
-        request: Request,
-        db: DbSession,
-        actor: SignedIn,
-        clock: AppClock,
-        session_id: FromPath[int],
-        data: URLEncodedBody[dict[str, str]],
-    ) -> Response | Redirect:
+    async def record_screening(self, request: Request, step: Step, data: Form[dict[str, str]]) -> Reply:
         answers = {
             key.removeprefix("screen_"): value for key, value in data.items() if key.startswith("screen_")
         }
-        await service.record_screening(
-            db, actor, session_id, patient_id=_patient_id(data), answers=answers, now=clock.now()
-        )
-        return await _panel(request, db, actor, session_id)
+        await step.run(service.record_screening, _patient_id(data), answers=answers)
+        return await _panel(request, step)
 
     @post("/sessions/{session_id:int}/consent", status_code=200)
-    async def record_consent(
-        self,
-        request: Request,
-        db: DbSession,
-        actor: SignedIn,
-        clock: AppClock,
-        session_id: FromPath[int],
-        data: URLEncodedBody[ConsentForm],
-    ) -> Response | Redirect:
-        await service.record_consent(
-            db,
-            actor,
-            session_id,
-            patient_id=data.patient_id,
-            by=data.by,
-            surrogate_name=data.surrogate_name,
-            now=clock.now(),
+    async def record_consent(self, request: Request, step: Step, data: Form[ConsentIn]) -> Reply:
+        await step.run(
+            service.record_consent, data.patient_id, by=data.by, surrogate_name=data.surrogate_name
         )
-        return await _panel(request, db, actor, session_id)
-
-    @post("/sessions/{session_id:int}/finish", status_code=200)
-    async def finish_massage(
-        self,
-        request: Request,
-        db: DbSession,
-        actor: SignedIn,
-        clock: AppClock,
-        session_id: FromPath[int],
-        data: URLEncodedBody[StepForm],
-    ) -> Response | Redirect:
-        await service.finish_massage(db, actor, session_id, patient_id=data.patient_id, now=clock.now())
-        return await _panel(request, db, actor, session_id)
-
-    @post("/sessions/{session_id:int}/pause", status_code=200)
-    async def pause_session(
-        self,
-        request: Request,
-        db: DbSession,
-        actor: SignedIn,
-        clock: AppClock,
-        session_id: FromPath[int],
-        data: URLEncodedBody[StepForm],
-    ) -> Response | Redirect:
-        await charting.pause_session(db, actor, session_id, patient_id=data.patient_id, now=clock.now())
-        return await _panel(request, db, actor, session_id)
-
-    @post("/sessions/{session_id:int}/resume", status_code=200)
-    async def resume_session(
-        self,
-        request: Request,
-        db: DbSession,
-        actor: SignedIn,
-        clock: AppClock,
-        session_id: FromPath[int],
-        data: URLEncodedBody[StepForm],
-    ) -> Response | Redirect:
-        await charting.resume_session(db, actor, session_id, patient_id=data.patient_id, now=clock.now())
-        return await _panel(request, db, actor, session_id)
+        return await _panel(request, step)
 
     @post("/sessions/{session_id:int}/sign", status_code=200)
-    async def sign_session(
-        self, request: Request, db: DbSession, actor: SignedIn, clock: AppClock, session_id: FromPath[int]
-    ) -> Response | Redirect:
+    async def sign_session(self, request: Request, step: Step) -> Reply:
         form = await request.form()
-        await charting.sign_session(
-            db,
-            actor,
-            session_id,
-            patient_id=_patient_id(dict(form.items())),
-            record=record_from_form(form),
-            note=str(form.get("note", "")),
-            now=clock.now(),
+        note = str(form.get("note", ""))
+        await step.run(
+            charting.sign_session, _patient_id(dict(form.items())), record=record_from_form(form), note=note
         )
-        return await _panel(request, db, actor, session_id)
+        return await _panel(request, step)
 
     @post("/sessions/{session_id:int}/amendments", status_code=200)
-    async def amend_session(
-        self,
-        request: Request,
-        db: DbSession,
-        actor: SignedIn,
-        clock: AppClock,
-        session_id: FromPath[int],
-        data: URLEncodedBody[AmendmentForm],
-    ) -> Response | Redirect:
-        await charting.amend_session(
-            db,
-            actor,
-            session_id,
-            patient_id=data.patient_id,
-            reason=data.reason,
-            text=data.text,
-            now=clock.now(),
-        )
-        return await _panel(request, db, actor, session_id)
+    async def amend_session(self, request: Request, step: Step, data: Form[AmendmentIn]) -> Reply:
+        await step.run(charting.amend_session, data.patient_id, reason=data.reason, text=data.text)
+        return await _panel(request, step)
 
     @post("/sessions/{session_id:int}/stop", status_code=200)
-    async def stop_session(
-        self,
-        request: Request,
-        db: DbSession,
-        actor: SignedIn,
-        clock: AppClock,
-        session_id: FromPath[int],
-        data: URLEncodedBody[StopForm],
-    ) -> Response | Redirect:
-        await service.stop_session(
-            db, actor, session_id, patient_id=data.patient_id, reason=data.reason, now=clock.now()
-        )
-        return await _panel(request, db, actor, session_id)
+    async def stop_session(self, request: Request, step: Step, data: Form[StopIn]) -> Reply:
+        await step.run(service.stop_session, data.patient_id, reason=data.reason)
+        return await _panel(request, step)
 
     @post("/sessions/{session_id:int}/reschedule", status_code=200)
     async def reschedule_session(
-        self,
-        request: Request,
-        db: DbSession,
-        actor: SignedIn,
-        clock: AppClock,
-        session_id: FromPath[int],
-        data: URLEncodedBody[RescheduleForm],
-    ) -> Response | Redirect:
+        self, request: Request, step: Step, clock: AppClock, data: Form[RescheduleForm]
+    ) -> Reply:
         clock_time = parse_clock_time(data.at)
         due = clock.next_local_time(clock_time) if clock_time else None
-        await service.reschedule_session(
-            db, actor, session_id, patient_id=data.patient_id, reason=data.reason, due=due, now=clock.now()
-        )
-        return await _panel(request, db, actor, session_id)
+        await step.run(service.reschedule_session, data.patient_id, reason=data.reason, due=due)
+        return await _panel(request, step)
+
+    @post("/sessions/{session_id:int}/{move:str}", status_code=200)
+    async def hands_on(self, request: Request, step: Step, move: FromPath[str], data: Form[StepIn]) -> Reply:
+        """`pause`, `resume` or `finish` (hands off) the massage."""
+        await move_hands_on(step, move, data.patient_id)
+        return await _panel(request, step)
 
 
 class InterruptionPages(Controller):

@@ -12,6 +12,7 @@ from server.audit.service import AuditAction, record_audit
 from server.auth.actor import Actor
 from server.changes import CARD_VIEWS, View, record_change
 from server.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from server.patients.models import Patient
 from server.patients.service import get_patient_for
 from server.sessions.models import Interruption, MassageSession, SessionState
 from server.sessions.rules import close_running_stretch
@@ -67,27 +68,9 @@ async def interrupt_session(
         note=note,
         raised_at=now,
     )
-    db.add(interruption)
-    await db.flush()
-    await record_change(
-        db,
-        "session_interrupted",
-        unit_id=patient.unit_id,
-        patient_id=patient.id,
-        views=THERAPIST_AND_CARD,
-        therapist_id=interruption.therapist_id,
-    )  # type: ignore[arg-type]
-    record_audit(
-        db,
-        actor,
-        AuditAction.create,
-        "Interruption",
-        interruption.id,
-        patient_id=patient.id,
-        detail=f"session {session_id}: {reason}",
+    return await _save(
+        db, actor, interruption, patient, AuditAction.create, f"session {session_id}: {reason}"
     )
-    await db.commit()
-    return interruption
 
 
 async def acknowledge_interruption(
@@ -101,25 +84,32 @@ async def acknowledge_interruption(
         raise NotAllowed("Only the therapist of this session acknowledges its interruption.")
     if interruption.acknowledged_at is None:
         interruption.acknowledged_at, interruption.acknowledged_by_name = now, actor.full_name
-        db.add(interruption)
-        await record_change(
-            db,
-            "interruption_acknowledged",
-            unit_id=patient.unit_id,
-            patient_id=patient.id,
-            views=THERAPIST_AND_CARD,
-            therapist_id=interruption.therapist_id,
-        )  # type: ignore[arg-type]
-        record_audit(
-            db,
-            actor,
-            AuditAction.update,
-            "Interruption",
-            interruption_id,
-            patient_id=patient.id,
-            detail="acknowledged",
-        )
-        await db.commit()
+        await _save(db, actor, interruption, patient, AuditAction.update, "acknowledged")
+    return interruption
+
+
+async def _save(
+    db: AsyncSession,
+    actor: Actor,
+    interruption: Interruption,
+    patient: Patient,
+    action: AuditAction,
+    detail: str,
+) -> Interruption:
+    """Raised or acknowledged: the therapist's tablets and the patient's card are told, and it is audited."""
+    db.add(interruption)
+    await db.flush()
+    kind = "interruption_acknowledged" if interruption.acknowledged_at else "session_interrupted"
+    await record_change(
+        db,
+        kind,
+        unit_id=patient.unit_id,
+        patient_id=patient.id,  # type: ignore[arg-type]
+        views=THERAPIST_AND_CARD,
+        therapist_id=interruption.therapist_id,
+    )
+    record_audit(db, actor, action, "Interruption", interruption.id, patient_id=patient.id, detail=detail)
+    await db.commit()
     return interruption
 
 

@@ -19,9 +19,9 @@ class ScoreSubmission:
     value: object
     measure: str = "pain"
     items: dict[str, object] | None = None
+    """For observed scales (PAINAD, FLACC): each item's 0-2 score; the value is their total."""
     not_obtainable: str = ""
     """Instead of a value, after the massage: why no score could be had (the patient fell asleep...)."""
-    """For observed scales (PAINAD, FLACC): each item's 0-2 score; the value is their total."""
 
 
 class ReplayMismatch(Conflict):

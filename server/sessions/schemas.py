@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import msgspec
@@ -81,18 +82,11 @@ class StepIn(msgspec.Struct):
     note: str = ""
 
 
-class RecordIn(msgspec.Struct):
-    techniques: list[str] = []
-    regions: list[str] = []
-    region_reasons: dict[str, str] = {}
-    pressure: int | None = None
-    pressure_reason: str = ""
-    position: str = ""
-    response: str = ""
-    subjective: str = ""
-    objective: str = ""
-    assessment: str = ""
-    plan: str = ""
+@dataclass
+class RecordIn(SessionRecord):
+    """The record to sign (techniques, regions with reasons for restricted ones, pressure, position,
+    response, SOAP), a note, and the patient it is about."""
+
     note: str = ""
     patient_id: int | None = None
 
@@ -127,80 +121,23 @@ class RescheduleIn(msgspec.Struct):
 
 
 def score_out(score: Score) -> ScoreOut:
-    return ScoreOut(
-        id=score.id,  # type: ignore[arg-type]
-        client_id=score.client_id,
-        session_id=score.session_id,  # type: ignore[arg-type]
-        patient_id=score.patient_id,
-        phase=score.phase,
-        measure=score.measure,
-        scale=score.scale,
-        value=score.value,
-        items=score.items,
-        not_obtainable_reason=score.not_obtainable_reason,
-        recorded_at=score.recorded_at,
-    )
+    return msgspec.convert(score, ScoreOut, from_attributes=True)
 
 
-def amendment_out(a: Amendment) -> AmendmentOut:
-    return AmendmentOut(
-        id=a.id,  # type: ignore[arg-type]
-        session_id=a.session_id,
-        author_name=a.author_name,
-        at=a.at,
-        reason=a.reason,
-        text=a.text,
-    )
+def amendment_out(amendment: Amendment) -> AmendmentOut:
+    return msgspec.convert(amendment, AmendmentOut, from_attributes=True)
 
 
 def session_out(view: SessionView) -> SessionOut:
+    """The session's own columns, and what the client needs beside them."""
     s = view.massage_session
-    return SessionOut(
-        id=s.id,  # type: ignore[arg-type]
-        patient_id=s.patient_id,
-        order_id=s.order_id,
-        state=s.state,
-        step=view.step,
-        started_at=s.started_at,
-        massage_ended_at=s.massage_ended_at,
-        completed_at=s.completed_at,
-        active_seconds=s.active_seconds,
-        note=s.note,
-        stop_reason=s.stop_reason,
-        screening=s.screening,
-        precautions=s.screening_precautions,
-        consent_by=s.consent_by,
-        consent_surrogate_name=s.consent_surrogate_name,
-        techniques=s.techniques,
-        regions=s.regions,
-        region_reasons=s.region_reasons,
-        pressure_used=s.pressure_used,
-        pressure_reason=s.pressure_reason,
-        position=s.position,
-        response=s.response,
-        soap={
-            "subjective": s.soap_subjective,
-            "objective": s.soap_objective,
-            "assessment": s.soap_assessment,
-            "plan": s.soap_plan,
-        },
-        signed_at=s.signed_at,
-        amendments=[amendment_out(a) for a in view.amendments],
-        scores=[score_out(x) for x in view.scores],
-    )
-
-
-def record_in(data: RecordIn) -> SessionRecord:
-    return SessionRecord(
-        techniques=data.techniques,
-        regions=data.regions,
-        region_reasons=data.region_reasons,
-        pressure=data.pressure,
-        pressure_reason=data.pressure_reason,
-        position=data.position,
-        response=data.response,
-        subjective=data.subjective,
-        objective=data.objective,
-        assessment=data.assessment,
-        plan=data.plan,
-    )
+    soap = {"subjective": s.soap_subjective, "objective": s.soap_objective}
+    soap |= {"assessment": s.soap_assessment, "plan": s.soap_plan}
+    beside = {
+        "step": view.step,
+        "precautions": s.screening_precautions,
+        "soap": soap,
+        "amendments": [amendment_out(a) for a in view.amendments],
+        "scores": [score_out(x) for x in view.scores],
+    }
+    return msgspec.convert({**s.model_dump(), **beside}, SessionOut, from_attributes=True)

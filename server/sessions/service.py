@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.audit.service import AuditAction, record_audit
 from server.auth.actor import Actor
-from server.changes import CARD_VIEWS, PATIENT_VIEWS, record_change
+from server.changes import CARD_VIEWS, PATIENT_VIEWS, View, record_change
 from server.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from server.patients.models import MassageOrder, Patient, SiteRestriction
 from server.patients.service import get_patient_for, load_cards
@@ -83,6 +83,32 @@ async def start_session(
         db, "session_started", unit_id=patient.unit_id, patient_id=patient_id, views=CARD_VIEWS
     )
     record_audit(db, actor, AuditAction.create, "MassageSession", massage_session.id, patient_id=patient_id)
+    await db.commit()
+    return massage_session
+
+
+async def save_step(
+    db: AsyncSession,
+    actor: Actor,
+    massage_session: MassageSession,
+    patient: Patient,
+    kind: str,
+    detail: str,
+    *,
+    views: frozenset[View] = CARD_VIEWS,
+) -> MassageSession:
+    """The end of every session step: saved, numbered and queued for the tablets, audited, committed."""
+    db.add(massage_session)
+    await record_change(db, kind, unit_id=patient.unit_id, patient_id=patient.id, views=views)  # type: ignore[arg-type]
+    record_audit(
+        db,
+        actor,
+        AuditAction.update,
+        "MassageSession",
+        massage_session.id,
+        patient_id=patient.id,
+        detail=detail,
+    )
     await db.commit()
     return massage_session
 
@@ -245,20 +271,7 @@ async def finish_massage(
     if massage_session.massage_ended_at is None:
         end_hands_on(massage_session, now)
         massage_session.state, massage_session.paused_at = SessionState.in_progress, None
-        db.add(massage_session)
-        await record_change(
-            db, "massage_finished", unit_id=patient.unit_id, patient_id=patient.id, views=CARD_VIEWS
-        )  # type: ignore[arg-type]
-        record_audit(
-            db,
-            actor,
-            AuditAction.update,
-            "MassageSession",
-            session_id,
-            patient_id=patient.id,
-            detail="massage finished",
-        )
-        await db.commit()
+        await save_step(db, actor, massage_session, patient, "massage_finished", "massage finished")
     return massage_session
 
 
@@ -286,13 +299,7 @@ async def record_screening(
     elif outcome.precautions:
         detail = f"screened: {len(outcome.precautions)} precaution(s)"
     views = PATIENT_VIEWS if outcome.stop_reason else CARD_VIEWS
-    await record_change(db, "session_screened", unit_id=patient.unit_id, patient_id=patient.id, views=views)  # type: ignore[arg-type]
-    db.add(massage_session)
-    record_audit(
-        db, actor, AuditAction.update, "MassageSession", session_id, patient_id=patient.id, detail=detail
-    )
-    await db.commit()
-    return massage_session
+    return await save_step(db, actor, massage_session, patient, "session_screened", detail, views=views)
 
 
 async def record_consent(
@@ -316,21 +323,14 @@ async def record_consent(
     name = check_consent(by, surrogate_name)
     massage_session.consent_by, massage_session.consent_surrogate_name = by, name
     massage_session.consent_at = now
-    db.add(massage_session)
-    await record_change(
-        db, "consent_recorded", unit_id=patient.unit_id, patient_id=patient.id, views=CARD_VIEWS
-    )  # type: ignore[arg-type]
-    record_audit(
+    return await save_step(
         db,
         actor,
-        AuditAction.update,
-        "MassageSession",
-        session_id,
-        patient_id=patient.id,
-        detail=f"verbal consent: {by}{' ' + name if name else ''}",
+        massage_session,
+        patient,
+        "consent_recorded",
+        f"verbal consent: {by}{' ' + name if name else ''}",
     )
-    await db.commit()
-    return massage_session
 
 
 async def stop_session(
@@ -349,19 +349,9 @@ async def stop_session(
         reason,
         now,
     )
-    db.add(massage_session)
-    await record_change(db, "session_stopped", unit_id=patient.unit_id, patient_id=patient.id)  # type: ignore[arg-type]
-    record_audit(
-        db,
-        actor,
-        AuditAction.update,
-        "MassageSession",
-        session_id,
-        patient_id=patient.id,
-        detail=f"stopped: {reason}",
+    return await save_step(
+        db, actor, massage_session, patient, "session_stopped", f"stopped: {reason}", views=PATIENT_VIEWS
     )
-    await db.commit()
-    return massage_session
 
 
 RESCHEDULE_REASONS = {
@@ -393,18 +383,11 @@ async def reschedule_session(
         raise InvalidInput("The new time has already passed; choose a later time or leave it empty.")
     massage_session.state, massage_session.completed_at = SessionState.rescheduled, now
     massage_session.reschedule_reason, massage_session.rescheduled_for = reason, due
-    db.add(massage_session)
-    await record_change(
-        db, "session_rescheduled", unit_id=patient.unit_id, patient_id=patient.id, views=CARD_VIEWS
-    )  # type: ignore[arg-type]
-    record_audit(
+    return await save_step(
         db,
         actor,
-        AuditAction.update,
-        "MassageSession",
-        session_id,
-        patient_id=patient.id,
-        detail=f"rescheduled: {RESCHEDULE_REASONS[reason]}",
+        massage_session,
+        patient,
+        "session_rescheduled",
+        f"rescheduled: {RESCHEDULE_REASONS[reason]}",
     )
-    await db.commit()
-    return massage_session

@@ -41,7 +41,7 @@ def test_every_route_and_socket_names_an_entry_of_the_one_policy_table(app: Lite
             if isinstance(handler, WebsocketRouteHandler):
                 assert policy in POLICY, "a socket is admitted by admit(), by its policy entry"
     assert missing == []
-    assert checked >= 60, "the walk saw the app's routes"
+    assert checked >= 50, "the walk saw the app's routes"
 
 
 def test_the_guards_refuse_every_role_the_policy_table_leaves_out() -> None:

@@ -1,0 +1,66 @@
+"""What a session-step handler is given, for the pages and the JSON API alike: the step (who acts on
+which session, in which unit of work, at what time), and the hands-on moves that need nothing more."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.auth.actor import Actor
+from server.errors import NotFound
+from server.sessions import charting, service
+from server.sessions.models import MassageSession
+from server.sessions.service import SessionView
+from server.web import AppClock, DbSession, SignedIn
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class SessionStep:
+    db: AsyncSession
+    actor: Actor
+    session_id: int
+    now: datetime
+
+    async def run(self, use_case: Callable[..., Awaitable[T]], patient_id: int | None, **details: Any) -> T:
+        """Call a session use case the way they all are called: who, which session, the patient the
+        entry names (refused if it is another), its details, and now."""
+        return await use_case(
+            self.db, self.actor, self.session_id, patient_id=patient_id, now=self.now, **details
+        )
+
+    async def view(self) -> SessionView:
+        """The session as it is after the step (the step itself was audited)."""
+        return await service.session_view(self.db, self.actor, self.session_id, audit=False)
+
+
+Step = NamedDependency[SessionStep]
+"""How a handler asks for its step (provided by `provide_step` on the session controllers)."""
+
+
+async def provide_step(
+    db: DbSession, actor: SignedIn, clock: AppClock, session_id: FromPath[int]
+) -> SessionStep:
+    return SessionStep(db, actor, session_id, clock.now())
+
+
+Move = Callable[..., Awaitable[MassageSession]]
+HANDS_ON: dict[str, Move] = {
+    "pause": charting.pause_session,
+    "resume": charting.resume_session,
+    "finish": service.finish_massage,
+}
+"""Pause, resume, and finish the massage (hands off): the timer's moves; pauses are not counted."""
+
+
+async def move_hands_on(step: SessionStep, move: str, patient_id: int | None) -> MassageSession:
+    if move not in HANDS_ON:
+        raise NotFound(f"A session has no step {move!r}.")
+    return await step.run(HANDS_ON[move], patient_id)
