@@ -10,18 +10,19 @@ be sent only what it missed (`changed_patients_since`).
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import event, update
+from sqlalchemy import column, event, table, update
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel, col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.clock import clock_of
-from server.patients.models import Unit
 
+UNIT_NUMBERS = table("unit", column("id"), column("last_event_seq"))
+"""Each unit's last event number (a column of the units table, read here without the patients package)."""
 PENDING = "bedside_pending_changes"
 COMMITTED = "bedside_committed_changes"
 
@@ -74,11 +75,6 @@ class UnitEvent(SQLModel, table=True):
     at: datetime
 
 
-@dataclass
-class _Queue:
-    changes: list[Change] = field(default_factory=list)
-
-
 def _queue(db: AsyncSession | Session, key: str) -> list[Change]:
     return db.info.setdefault(key, [])  # type: ignore[no-any-return]
 
@@ -94,11 +90,12 @@ async def record_change(
 ) -> Change:
     """Number a change to a patient for their unit (atomically, on SQLite and PostgreSQL), log it, and
     queue it to be published when this transaction commits."""
-    result = await db.exec(
-        update(Unit)
-        .where(col(Unit.id) == unit_id)
-        .values(last_event_seq=Unit.last_event_seq + 1)  # type: ignore[arg-type]
-        .returning(Unit.last_event_seq)  # type: ignore[arg-type]
+    units = UNIT_NUMBERS.c
+    result = await db.exec(  # type: ignore[call-overload]
+        update(UNIT_NUMBERS)
+        .where(units.id == unit_id)
+        .values(last_event_seq=units.last_event_seq + 1)
+        .returning(units.last_event_seq)
     )
     seq = int(result.scalar_one())
     db.add(UnitEvent(unit_id=unit_id, seq=seq, patient_id=patient_id, kind=kind, at=clock_of(db).now()))
@@ -128,7 +125,8 @@ def _after_rollback(session: Session) -> None:
 
 
 async def current_seqs(db: AsyncSession, unit_ids: list[int]) -> dict[int, int]:
-    rows = await db.exec(select(Unit.id, Unit.last_event_seq).where(col(Unit.id).in_(unit_ids)))
+    units = UNIT_NUMBERS.c
+    rows = await db.exec(select(units.id, units.last_event_seq).where(units.id.in_(unit_ids)))  # type: ignore[call-overload]
     return {int(unit_id): int(seq) for unit_id, seq in rows.all()}  # type: ignore[arg-type]
 
 

@@ -3,12 +3,23 @@
   "use strict";
   var AUTO = [1006, 1011, 1012, 1013];     /* htmx-ext-ws reconnects these itself */
   var STOP = [1008, 4401, 4403];           /* signed out or not allowed: do not retry */
+  var RECONNECT_CAP_MS = 1500;             /* live again within 2 s of the network or server coming back */
   var retries = 0;
 
   function status(text) {
     var el = document.getElementById("ws-status");
     if (el) { el.textContent = text; }
   }
+
+  /* Short, capped back-off with full jitter, so a ward of tablets does not reconnect in step. */
+  function reconnectDelay(retryCount) {
+    return Math.random() * Math.min(RECONNECT_CAP_MS, 250 * Math.pow(2, retryCount));
+  }
+  if (window.htmx) { htmx.config.wsReconnectDelay = reconnectDelay; }
+  window.addEventListener("offline", function () { status("Offline"); });
+  window.addEventListener("online", function () {
+    if (document.body.dataset.ws !== "open") { status("Reconnecting…"); } else { status("Live"); }
+  });
 
   /* Resume by number: the first message on every (re)connect says, per unit this page follows, the last
      unit event it applied; the server sends only what was missed, or the whole screen. Read now, never
@@ -30,7 +41,7 @@
     if (STOP.indexOf(code) >= 0) { status("Signed out: sign in again to see live changes"); return; }
     status("Reconnecting…");
     if (AUTO.indexOf(code) >= 0) { return; }
-    var delay = Math.min(30000, 1000 * Math.pow(2, retries++)) * Math.random();
+    var delay = reconnectDelay(retries++);
     setTimeout(function () { if (document.body.contains(elt)) { wrapper.reconnect(); } }, delay);
   });
 

@@ -123,3 +123,20 @@ def test_hospice_opens_the_comfort_care_log_and_downloads_the_pdf(page: Page) ->
     assert download.suggested_filename.endswith(".pdf")
     path = download.path()
     assert path is not None and Path(path).read_bytes().startswith(b"%PDF-")
+
+
+def test_the_header_tells_the_truth_about_the_connection(page: Page) -> None:
+    """'Live', 'Offline' the moment the browser loses the network, and a reconnect that is never more
+    than 1.5 s away (with jitter), so the tablet is live again within 2 s of the network coming back."""
+    sign_in(page, "tara")
+    wait_live(page)
+    header = page.locator("#ws-status")
+    expect(header).to_have_text("Live")
+    page.context.set_offline(True)
+    expect(header).to_have_text("Offline")
+    page.context.set_offline(False)
+    expect(header).to_have_text("Live")
+    delays = page.evaluate(
+        "() => [0, 1, 3, 6, 20].flatMap(n => Array.from({length: 50}, () => htmx.config.wsReconnectDelay(n)))"
+    )
+    assert max(delays) <= 1500 and min(delays) >= 0 and len(set(delays)) > 1, "capped, and jittered"

@@ -4,12 +4,18 @@ numbered for the unit. No route decides what to push."""
 
 from __future__ import annotations
 
+import queue
 import re
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 import pytest
 
+from server import db
+from server.changes import record_change, take_committed
+from server.clock import SetClock
+from server.settings import Settings
 from tests.conftest import ALL_CLEAR, SIGNABLE, As, until_frame_with
 from tests.factories import World
 
@@ -172,3 +178,35 @@ async def test_stopping_rescheduling_and_a_stop_answer_reach_worklist_and_board(
         while "Massage in progress" in row:
             row = until_frame_with(board, f'id="board-row-{comfort}"')
         until_frame_with(tablet, f'id="patient-card-{comfort}"')
+
+
+async def test_a_change_is_published_only_once_its_transaction_commits(
+    settings: Settings, clock: SetClock, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    engine = db.make_engine(settings.resolved_database_url())
+    patient, unit = world.patient_ids["ada"], world.unit_ids["4W"]
+    try:
+        async with db.make_session_maker(engine, clock)() as session:
+            await record_change(session, "rolled_back", unit_id=unit, patient_id=patient)
+            await session.rollback()
+            assert take_committed(session) == []
+            kept = await record_change(session, "kept", unit_id=unit, patient_id=patient)
+            assert take_committed(session) == [], "nothing is published before the commit"
+            await session.commit()
+            assert take_committed(session) == [kept] and take_committed(session) == [], "and only once"
+            assert kept.seq == 1, "the rolled-back change took no number"
+    finally:
+        await engine.dispose()
+
+
+async def test_a_refused_request_pushes_nothing(sign_in_as, clock: SetClock, world: World) -> None:  # type: ignore[no-untyped-def]
+    therapist, nurse = await sign_in_as("therapist"), await sign_in_as("nurse")
+    with await therapist.websocket("/ws/worklist") as tablet:
+        tablet.receive_text(timeout=5)
+        past = (clock.now() - timedelta(minutes=1)).isoformat()
+        refused = await nurse.post(
+            f"/api/patients/{world.patient_ids['ada']}/flags", json={"kind": "imaging", "until": past}
+        )
+        assert refused.status_code == 422
+        with pytest.raises(queue.Empty):
+            tablet.receive_text(timeout=0.5)

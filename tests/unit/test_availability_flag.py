@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -10,8 +11,10 @@ from server.availability.models import AvailabilityFlag
 from server.availability.service import parse_flag_kind
 from server.clock import next_local_time
 from server.errors import InvalidInput
+from tests.clock import TEST_NOW
 
-NOON = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+NOON = TEST_NOW.replace(hour=12, minute=0, second=0, microsecond=0)
+"""Noon UTC on the run's day (tests/clock.py): pure rules, but never a date of their own."""
 
 
 def flag(**fields: object) -> AvailabilityFlag:
@@ -44,4 +47,9 @@ def test_kind_must_be_one_of_the_nurses_kinds() -> None:
 def test_until_time_entered_on_the_clock_means_today_or_tomorrow_in_the_hospital_zone() -> None:
     assert next_local_time(time(14, 30), "UTC", NOON) == NOON.replace(hour=14, minute=30)
     assert next_local_time(time(9, 0), "UTC", NOON) == (NOON + timedelta(days=1)).replace(hour=9)
-    assert next_local_time(time(14, 30), "Europe/Berlin", NOON) == NOON.replace(hour=13, minute=30)
+    berlin = ZoneInfo("Europe/Berlin")
+    berlin_half_two = datetime.combine(NOON.astimezone(berlin).date(), time(14, 30), tzinfo=berlin)
+    assert next_local_time(time(14, 30), "Europe/Berlin", NOON) == berlin_half_two, (
+        "14:30 on the ward's clock"
+    )
+    assert berlin_half_two - NOON in (timedelta(minutes=30), timedelta(minutes=90)), "summer or winter time"

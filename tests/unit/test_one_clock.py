@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from datetime import UTC, datetime, time, timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 import server.all_models as all_models
@@ -51,8 +51,8 @@ def test_a_set_clock_stands_still_until_moved_and_knows_the_hospital_day() -> No
 
 
 def test_until_a_clock_time_is_today_or_tomorrow_in_the_hospital_zone() -> None:
-    evening = datetime(2027, 3, 13, 23, 55, tzinfo=UTC)  # a pure rule: no fixtures, no "today"
+    evening = TEST_NOW.replace(hour=23, minute=55, second=0, microsecond=0)
     tomorrow = next_local_time(time(0, 30), "UTC", evening)
-    assert tomorrow == datetime(2027, 3, 14, 0, 30, tzinfo=UTC)
+    assert tomorrow == evening + timedelta(minutes=35)
     later_today = next_local_time(time(23, 59), "UTC", evening)
-    assert later_today == datetime(2027, 3, 13, 23, 59, tzinfo=UTC)
+    assert later_today == evening + timedelta(minutes=4)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from server.sessions.models import MassageSession, Score
 from server.sessions.rules import active_seconds, session_step
+from tests.clock import TEST_NOW
 
-T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+T0 = TEST_NOW.replace(minute=0, second=0, microsecond=0)
 
 
 def score(phase: str) -> Score:
