@@ -15,7 +15,7 @@ from litestar.channels.backends.asyncpg import AsyncPgChannelsBackend
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.channels.backends.redis import RedisChannelsPubSubBackend
 from litestar.config.csrf import CSRFConfig
-from litestar.datastructures import ResponseHeader, State
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException, ValidationException
 from litestar.plugins.htmx import HTMXPlugin
@@ -48,6 +48,7 @@ from server.patients.order_controller import OrderPages
 from server.presence import live as presence_live
 from server.realtime.broadcast import EVENTS_CHANNEL, Publisher
 from server.realtime.hub import LocalHub
+from server.security import refuse_ids_out_of_range, security_headers
 from server.sessions import live as sessions_live
 from server.sessions.api import SessionApi
 from server.sessions.controller import InterruptionPages, SessionPages
@@ -58,17 +59,6 @@ from server.web import is_htmx, provide_actor, provide_clock
 PROJECT_ROOT = db.PROJECT_ROOT
 log = logging.getLogger("bedside")
 
-SECURITY_HEADERS = [
-    ResponseHeader(name="X-Frame-Options", value="DENY"),
-    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
-    ResponseHeader(name="Referrer-Policy", value="no-referrer"),
-    ResponseHeader(name="Cache-Control", value="no-store"),
-    ResponseHeader(
-        name="Content-Security-Policy",
-        value="default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-    ),
-]
 
 ROUTES: list[Any] = [
     HealthRoutes, AccountPages, AuditPages,
@@ -232,6 +222,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             PermissionDeniedException: handle_forbidden,
             ValidationException: handle_invalid_request,
         },
-        response_headers=SECURITY_HEADERS,
+        before_send=[security_headers(settings.secure_cookies)],
+        before_request=refuse_ids_out_of_range,
         debug=settings.debug,
     )

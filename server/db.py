@@ -20,6 +20,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server import limits  # noqa: F401 - registers the text-length check on every flush
 from server.changes import take_committed
 from server.clock import Clock
 
@@ -43,6 +44,13 @@ def make_engine(url: str, pool_size: int = 10, max_overflow: int = 10) -> AsyncE
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=15000")
             cursor.close()
+            dbapi_connection.isolation_level = None  # transactions begin below, not in the driver
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _begin_immediate(connection) -> None:  # type: ignore[no-untyped-def]
+            """Every use case reads, then writes: taking SQLite's write lock at the start makes parallel
+            requests wait their turn (busy_timeout) instead of failing on a stale snapshot."""
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_async_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow)

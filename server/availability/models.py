@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
 
@@ -45,6 +46,17 @@ FLAG_LABELS: dict[FlagKind, str] = {
 
 class AvailabilityFlag(SQLModel, table=True):
     __tablename__ = "availability_flag"
+    __table_args__ = (
+        Index(
+            "uq_availability_flag_one_active_per_patient",
+            "patient_id",
+            unique=True,
+            sqlite_where=text("cleared_at IS NULL"),
+            postgresql_where=text("cleared_at IS NULL"),
+        ),
+    )
+    """At most one flag in force per patient: a new one replaces it, an expired one is cleared at its
+    'until' time by the sweep (cleared_by_id empty)."""
 
     id: int | None = Field(default=None, primary_key=True)
     patient_id: int = Field(foreign_key="patient.id", index=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -13,7 +14,7 @@ from server.audit.service import AuditAction, record_audit
 from server.auth.actor import Actor
 from server.availability.models import AvailabilityFlag, FlagKind
 from server.changes import record_change
-from server.errors import InvalidInput, NotFound
+from server.errors import Conflict, InvalidInput, NotFound
 from server.patients.models import Patient
 from server.patients.service import get_patient_for
 
@@ -48,6 +49,22 @@ async def active_flags(db: AsyncSession, patient_id: int, now: datetime) -> list
     return [flag for flag in rows.all() if flag.is_active(now)]
 
 
+async def _close_flags_in_force(db: AsyncSession, actor: Actor, patient_id: int, now: datetime) -> None:
+    """A new flag replaces the one in force (cleared by this nurse, now); one whose 'until' has passed
+    but that the sweep has not reached yet is closed at its own 'until' time (by no one)."""
+    rows = await db.exec(
+        select(AvailabilityFlag).where(
+            AvailabilityFlag.patient_id == patient_id, col(AvailabilityFlag.cleared_at).is_(None)
+        )
+    )
+    for previous in rows.all():
+        if previous.is_active(now):
+            previous.cleared_at, previous.cleared_by_id = now, actor.user_id
+        else:
+            previous.cleared_at = previous.until
+        db.add(previous)
+
+
 async def mark_unavailable(
     db: AsyncSession,
     actor: Actor,
@@ -66,14 +83,19 @@ async def mark_unavailable(
     if until is not None and until <= now:
         raise InvalidInput("The 'until' time has already passed; choose a later time or leave it empty.")
     patient = await get_patient_for(db, actor, patient_id)
-    for previous in await active_flags(db, patient_id, now):
-        previous.cleared_at, previous.cleared_by_id = now, actor.user_id
-        db.add(previous)
+    await _close_flags_in_force(db, actor, patient_id, now)
     flag = AvailabilityFlag(
         patient_id=patient_id, kind=flag_kind, note=note, until=until, set_by_id=actor.user_id, set_at=now
     )
     db.add(flag)
-    await db.flush()
+    try:
+        await db.flush()
+    except IntegrityError:
+        await db.rollback()
+        raise Conflict(
+            "Another flag was set for this patient at the same moment; the board shows it now. "
+            "Nothing was stored: flag again to replace it."
+        ) from None
     await record_change(db, "availability", unit_id=patient.unit_id, patient_id=patient_id)
     record_audit(db, actor, AuditAction.create, "Flag", flag.id, patient_id=patient_id, detail=flag_kind)
     await db.commit()
@@ -129,7 +151,7 @@ async def announce_expired_flags(db: AsyncSession, now: datetime) -> list[int]:
         claimed = await db.exec(  # type: ignore[call-overload]
             update(AvailabilityFlag)
             .where(col(AvailabilityFlag.id) == flag.id, col(AvailabilityFlag.expiry_announced_at).is_(None))
-            .values(expiry_announced_at=now)
+            .values(expiry_announced_at=now, cleared_at=flag.until)
         )
         if claimed.rowcount != 1:
             continue

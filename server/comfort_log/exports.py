@@ -30,6 +30,17 @@ CSV_COLUMNS = [
 ]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet reads as the start of a formula (OWASP: CSV injection)."""
+
+
+def spreadsheet_safe(cell: object) -> object:
+    """A text cell that a spreadsheet would run as a formula is kept as text: a quote goes in front."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
 def log_csv(log: ComfortLog, zone_format: callable) -> str:  # type: ignore[valid-type]
     out = io.StringIO()
     writer = csv.writer(out)
@@ -37,7 +48,8 @@ def log_csv(log: ComfortLog, zone_format: callable) -> str:  # type: ignore[vali
     for item in sorted(log.sessions, key=lambda i: i.session.created_at):
         s = item.session
         writer.writerow(
-            [
+            spreadsheet_safe(cell)
+            for cell in [
                 zone_format(s.created_at),
                 s.state,
                 s.stop_reason,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Index, text
 from sqlmodel import Field, SQLModel
 
 
@@ -60,8 +60,21 @@ class Patient(SQLModel, table=True):
         return f"{self.family_name}, {self.given_name}"
 
 
+LIVE_ORDER = "status IN ('active', 'on_hold')"
+"""At most one live (active or held) order per patient: a unique index on these rows (migration 0007)."""
+
+
 class MassageOrder(SQLModel, table=True):
     __tablename__ = "massage_order"
+    __table_args__ = (
+        Index(
+            "uq_massage_order_one_live_per_patient",
+            "patient_id",
+            unique=True,
+            sqlite_where=text(LIVE_ORDER),
+            postgresql_where=text(LIVE_ORDER),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     patient_id: int = Field(foreign_key="patient.id", index=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-from sqlmodel import col, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.audit.service import AuditAction, record_audit
@@ -78,22 +78,15 @@ async def _changed(
     await db.commit()
 
 
+ONE_LIVE_ORDER = "This patient already has an order; edit it, or discontinue it before writing a new one."
+"""The database keeps one live (active or held) order per patient; a second is refused with this."""
+
+
 async def create_order(
     db: AsyncSession, actor: Actor, patient_id: int, details: OrderDetails, *, today: date
 ) -> MassageOrder:
     patient = await get_patient_for(db, actor, patient_id)
     check_order_details(details, today)
-    open_order = (
-        await db.exec(
-            select(MassageOrder).where(
-                MassageOrder.patient_id == patient_id, col(MassageOrder.status) != OrderStatus.discontinued
-            )
-        )
-    ).first()
-    if open_order is not None:
-        raise Conflict(
-            "This patient already has an order; edit it, or discontinue it before writing a new one."
-        )
     order = MassageOrder(
         **asdict(details),
         patient_id=patient_id,
@@ -103,7 +96,11 @@ async def create_order(
         created_at=clock_of(db).now(),
     )
     db.add(order)
-    await db.flush()
+    try:
+        await db.flush()
+    except IntegrityError:
+        await db.rollback()
+        raise Conflict(ONE_LIVE_ORDER) from None
     await _changed(db, actor, patient, order, AuditAction.create, "order written")
     return order
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -24,6 +24,10 @@ OPEN_STATES = frozenset(
 )
 
 
+OPEN_SESSION = "state IN ('planned', 'screening', 'in_progress', 'paused')"
+"""At most one open session per patient: a unique index on these rows (migration 0007)."""
+
+
 class Phase(StrEnum):
     pre = "pre"
     post = "post"
@@ -32,6 +36,15 @@ class Phase(StrEnum):
 
 class MassageSession(SQLModel, table=True):
     __tablename__ = "massage_session"
+    __table_args__ = (
+        Index(
+            "uq_massage_session_one_open_per_patient",
+            "patient_id",
+            unique=True,
+            sqlite_where=text(OPEN_SESSION),
+            postgresql_where=text(OPEN_SESSION),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     patient_id: int = Field(foreign_key="patient.id", index=True)
@@ -80,8 +93,12 @@ class Score(SQLModel, table=True):
     """One observation: pain (or another symptom) on one scale, in one phase of a session.
 
     `client_id` is generated on the tablet for each submission, so a retried or replayed
-    submission is stored once.
+    submission is stored once. At most one score per session, phase and measure.
     """
+
+    __table_args__ = (
+        UniqueConstraint("session_id", "phase", "measure", name="uq_score_one_per_session_phase_measure"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     client_id: str = Field(unique=True, index=True, max_length=64)

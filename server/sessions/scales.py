@@ -6,6 +6,7 @@ message a therapist can act on, and nothing is stored.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from server.errors import InvalidInput
@@ -51,18 +52,25 @@ def get_scale(code: str) -> Scale:
         raise InvalidInput(f"Unknown scale {code!r}; use one of {', '.join(SCALES)}.") from None
 
 
+def whole_number(value: object) -> int | None:
+    """A score as typed or tapped: an integer, or plain ASCII digits. Not 5.0, "1_0", full-width or
+    Arabic-Indic digits, or True, all of which Python's int() would take."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,3}", value.strip()):
+        return int(value.strip())
+    return None
+
+
 def validate_score(scale_code: str, value: object, measure: str = "pain") -> int:
     """Return the value as an int if it is on the scale; raise a clear error otherwise."""
     scale = get_scale(scale_code)
     label = MEASURES.get(measure, measure).lower()
     if value is None or (isinstance(value, str) and not value.strip()):
         raise ScoreMissing(f"Choose a {label} score: {scale.range_text} on the {scale.name}.")
-    if isinstance(value, bool):
-        raise ScoreOutOfRange(f"A {label} score must be {scale.range_text}.")
-    try:
-        number = int(value) if not isinstance(value, float) or value.is_integer() else None
-    except (TypeError, ValueError):
-        number = None
+    number = whole_number(value)
     if number is None or number not in scale.allowed:
         raise ScoreOutOfRange(
             f"{value} is not a {label} score on the {scale.name}: it must be {scale.range_text}."
@@ -140,11 +148,8 @@ def total_from_items(scale_code: str, items: dict[str, object] | None) -> tuple[
         raise ScoreMissing(f"Score every item of the {get_scale(scale_code).name}: {', '.join(missing)}.")
     clean: dict[str, int] = {}
     for key, (label, *_rest) in definition.items():
-        try:
-            value = int(str(items[key]))
-        except ValueError:
-            value = -1
+        value = whole_number(items[key])
         if value not in (0, 1, 2):
             raise ScoreOutOfRange(f"{label} is scored 0, 1 or 2 (got {items[key]}).")
-        clean[key] = value
+        clean[key] = value  # type: ignore[assignment]
     return sum(clean.values()), clean

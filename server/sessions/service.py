@@ -78,13 +78,32 @@ async def start_session(
         created_at=now,
     )
     db.add(massage_session)
-    await db.flush()
+    try:
+        await db.flush()
+    except IntegrityError:
+        return await _opened_meanwhile(db, actor, patient_id)
     await record_change(
         db, "session_started", unit_id=patient.unit_id, patient_id=patient_id, views=CARD_VIEWS
     )
     record_audit(db, actor, AuditAction.create, "MassageSession", massage_session.id, patient_id=patient_id)
     await db.commit()
     return massage_session
+
+
+async def _opened_meanwhile(db: AsyncSession, actor: Actor, patient_id: int) -> MassageSession:
+    """Two taps at once: the database let one session open; a second tap by the same therapist gets that
+    session back (as a tap after it would), anyone else a refusal."""
+    await db.rollback()
+    open_now = (
+        await db.exec(
+            select(MassageSession).where(
+                MassageSession.patient_id == patient_id, col(MassageSession.state).in_(list(OPEN_STATES))
+            )
+        )
+    ).first()
+    if open_now is not None and open_now.therapist_id == actor.user_id:
+        return open_now
+    raise Conflict("Another therapist already has a session open with this patient.")
 
 
 async def save_step(
@@ -189,10 +208,9 @@ async def record_score(
         return ScoreResult(existing, True)
     if submission.measure not in MEASURES:
         raise InvalidInput(f"{submission.measure!r} is not a symptom we score.")
-    try:
-        phase = Phase(submission.phase)
-    except ValueError:
-        raise InvalidInput("A score is taken before (pre) or after (post) the massage.") from None
+    if submission.phase not in (Phase.pre, Phase.post):
+        raise InvalidInput("A score is taken before (pre) or after (post) the massage.")
+    phase = Phase(submission.phase)
     scale = patient.pain_scale if submission.measure == "pain" else "nrs"
     items: dict[str, int] | None = None
     value: int | None = None
@@ -214,6 +232,8 @@ async def record_score(
         )
     ).first()
     if taken is not None:
+        if is_replay_of(taken if taken.client_id == client_id else None, submission):
+            return ScoreResult(taken, True)
         raise Conflict(
             f"A {phase} {submission.measure} score of {taken.value} is already recorded for this session."
         )
@@ -244,9 +264,7 @@ async def record_score(
     try:
         await db.flush()
     except IntegrityError:
-        await db.rollback()
-        first = (await db.exec(select(Score).where(Score.client_id == client_id))).one()
-        return ScoreResult(first, True)
+        return await _stored_meanwhile(db, client_id, submission)
     await record_change(db, "score_recorded", unit_id=patient.unit_id, patient_id=patient.id)  # type: ignore[arg-type]
     record_audit(
         db,
@@ -259,6 +277,16 @@ async def record_score(
     )
     await db.commit()
     return ScoreResult(score, False)
+
+
+async def _stored_meanwhile(db: AsyncSession, client_id: str, submission: ScoreSubmission) -> ScoreResult:
+    """A parallel request stored first (the database refused this one): a replay of it gets the first
+    answer; another score for the same phase is refused, and nothing is stored twice."""
+    await db.rollback()
+    first = (await db.exec(select(Score).where(Score.client_id == client_id))).first()
+    if is_replay_of(first, submission):
+        return ScoreResult(first, True)  # type: ignore[arg-type]
+    raise Conflict(f"A {submission.phase} {submission.measure} score was just recorded for this session.")
 
 
 async def finish_massage(

@@ -138,3 +138,21 @@ async def test_openapi_schema_lists_the_api(sign_in_as, world: World) -> None:  
     paths = schema.json()["paths"]
     assert "/api/sessions/{session_id}/scores" in paths
     assert "/api/patients/{patient_id}/flags" in paths
+
+
+async def test_scores_are_plain_whole_numbers_and_phases_only_pre_or_post(sign_in_as, world: World) -> None:  # type: ignore[no-untyped-def]
+    therapist = await sign_in_as("therapist")
+    session_id = await ready_session(therapist, world.patient_ids["ada"])
+    for value in ("1_0", "\uff11\uff10", "\u0665", "5.0"):
+        tapped = await therapist.post(
+            f"/sessions/{session_id}/scores",
+            htmx=True,
+            data={"client_id": f"strict-{value!r}-0001", "phase": "pre", "value": value},
+        )
+        assert tapped.status_code == 422 and "0 to 10" in tapped.text, value
+    later = await therapist.post(
+        f"/api/sessions/{session_id}/scores",
+        json={"client_id": "strict-follow-01", "phase": "follow_up", "value": 3},
+    )
+    assert later.status_code == 422 and "before (pre) or after (post)" in later.json()["detail"]
+    assert (await therapist.get(f"/api/sessions/{session_id}")).json()["scores"] == [], "nothing was stored"

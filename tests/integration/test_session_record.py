@@ -70,7 +70,7 @@ async def test_signed_record_is_read_only_and_amendments_sit_beside_it(sign_in_a
         therapist.post(f"/api/sessions/{session_id}/sign", json={**SIGNABLE, "position": "seated"}),
         therapist.post(
             f"/api/sessions/{session_id}/scores",
-            json={"client_id": "after-sign-0001", "phase": "follow_up", "value": 1},
+            json={"client_id": "after-sign-0001", "phase": "post", "value": 1},
         ),
         therapist.post(f"/api/sessions/{session_id}/stop", json={"reason": "Other"}),
     ):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 
+from alembic import command
 from sqlalchemy import inspect
 from sqlmodel import col, func, select
 
@@ -72,3 +74,21 @@ async def test_demo_data_is_synthetic_complete_and_created_once(tmp_path: Path) 
     assert roles == {r.value for r in Role}
     assert len(orders) == 12 and all(o.status == "active" for o in orders) and restricted >= 5
     assert history == 15, "three invented past sessions per comfort-care patient, for the demo log"
+
+
+async def test_the_integrity_migration_closes_superseded_flags_and_keeps_them(tmp_path: Path) -> None:
+    """Before 0007 a patient could have several uncleared flags (expired or replaced); the migration
+    closes the older ones at the time the next was set, deletes nothing, and then enforces one."""
+    path = tmp_path / "old.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    await asyncio.to_thread(lambda: command.upgrade(db.alembic_config(url), "0006"))
+    with sqlite3.connect(path) as old:  # foreign keys off: only the flags matter here
+        old.executemany(
+            "INSERT INTO availability_flag (id, patient_id, kind, note, set_by_id, set_at)"
+            " VALUES (?, 1, ?, '', 1, ?)",
+            [(1, "imaging", "2026-01-01 09:00:00.000000"), (2, "sleeping", "2026-01-01 10:00:00.000000")],
+        )
+    await asyncio.to_thread(db.migrate, url)
+    with sqlite3.connect(path) as migrated:
+        rows = migrated.execute("SELECT id, cleared_at FROM availability_flag ORDER BY id").fetchall()
+    assert rows == [(1, "2026-01-01 10:00:00.000000"), (2, None)]

@@ -12,7 +12,9 @@ def test_numeric_scale_accepts_whole_numbers_from_0_to_10(value: object) -> None
     assert validate_score("nrs", value) == int(str(value).strip())
 
 
-@pytest.mark.parametrize("value", [-1, 11, 100, "eleven", 3.5, True])
+@pytest.mark.parametrize(
+    "value", [-1, 11, 100, "eleven", 3.5, 5.0, True, "1_0", "\uff11\uff10", "\u0665", "+5", "5.0", "0x5"]
+)
 def test_numeric_scale_refuses_values_off_the_scale_with_the_range_in_the_message(value: object) -> None:
     with pytest.raises(ScoreOutOfRange) as refused:
         validate_score("nrs", value)

@@ -1,0 +1,50 @@
+"""Protections every response gets, in one place: security headers on everything the app sends
+(pages, API, static files, errors and 500s alike), and ids that cannot exist refused before any query."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from litestar import Request
+from litestar.datastructures import MutableScopeHeaders
+from litestar.types import Message, Scope
+
+from server.errors import NotFound
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+)
+SECURITY_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+}
+HSTS = "max-age=31536000; includeSubDomains"
+LARGEST_ID = 2**63 - 1
+"""Every id column is a 64-bit integer on PostgreSQL and SQLite."""
+
+
+def security_headers(behind_tls: bool) -> Callable[[Message, Scope], None]:
+    """A before-send hook: it runs for every message the app sends, so no response leaves without them
+    (a header a response sets itself, such as a file's own Cache-Control, is kept)."""
+    headers = {**SECURITY_HEADERS, **({"Strict-Transport-Security": HSTS} if behind_tls else {})}
+
+    def add_headers(message: Message, scope: Scope) -> None:
+        if message["type"] != "http.response.start":
+            return
+        present = MutableScopeHeaders.from_message(message)
+        for name, value in headers.items():
+            if name not in present:
+                present[name] = value
+
+    return add_headers
+
+
+def refuse_ids_out_of_range(request: Request) -> None:
+    """A path id no database row can have is a 404 here, not a 500 from the database driver."""
+    for value in request.path_params.values():
+        if isinstance(value, int) and not 0 < value <= LARGEST_ID:
+            raise NotFound("There is no such record.")

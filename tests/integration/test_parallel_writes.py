@@ -1,0 +1,181 @@
+"""Double taps and flaky Wi-Fi against a real server: twenty requests at once store one thing.
+
+The database guarantees each rule (unique indexes, migration 0007), so parallel requests cannot slip
+between a check and an insert: exactly one is stored, an identical replay gets the first answer, the
+others a clear 409, and none a 500. Runs on SQLite and, in the PostgreSQL pass, on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from server import db
+from server.demo import DEMO_PASSWORD
+from tests import databases
+from tests.browser.conftest import Server
+from tests.clock import server_env
+from tests.conftest import ALL_CLEAR
+
+PARALLEL = 20
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    data_dir = tmp_path_factory.mktemp("parallel")
+    database = databases.new_database_name("bedside_parallel") if databases.ADMIN_DSN else ""
+    if database:
+        databases.create_database(database)
+    env = {
+        "BEDSIDE_DATA_DIR": str(data_dir),
+        "DATABASE_URL": databases.database_url(database) if database else "",
+        **server_env(),
+    }
+    running = Server(data_dir, {**os.environ, **env})
+    running.database_url = env["DATABASE_URL"] or f"sqlite+aiosqlite:///{data_dir / 'bedside.db'}"  # type: ignore[attr-defined]
+    running.start(demo=True)
+    yield running
+    running.stop()
+    if database:
+        databases.drop_database(database)
+
+
+async def count(server: Server, sql: str) -> int:
+    """Read the server's own database: what was stored, not what a page shows."""
+    engine = db.make_engine(server.database_url)  # type: ignore[attr-defined]
+    try:
+        async with engine.connect() as connection:
+            return int((await connection.execute(text(sql))).scalar_one())
+    finally:
+        await engine.dispose()
+
+
+async def signed_in(server: Server, username: str) -> httpx.AsyncClient:
+    client = httpx.AsyncClient(base_url=server.url, timeout=60)
+    await client.get("/signin")
+    form = {"username": username, "password": DEMO_PASSWORD, "_csrf_token": client.cookies["csrftoken"]}
+    assert (await client.post("/signin", data=form)).status_code == 303
+    client.headers["x-csrftoken"] = client.cookies["csrftoken"]
+    return client
+
+
+@pytest.fixture
+async def staff(server: Server) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
+    clients = {name: await signed_in(server, name) for name in ("tara", "nina", "priya")}
+    yield {**clients, "server": server}
+    for client in clients.values():
+        await client.aclose()
+
+
+async def patient_named(client: httpx.AsyncClient, family: str) -> int:
+    patients = (await client.get("/api/units/1/patients")).json()
+    return next(p["id"] for p in patients if p["name"].startswith(family))
+
+
+async def at_once(*requests) -> list[httpx.Response]:  # type: ignore[no-untyped-def]
+    return list(await asyncio.gather(*requests))
+
+
+def statuses(responses: list[httpx.Response]) -> set[int]:
+    return {r.status_code for r in responses}
+
+
+async def ready_session(tara: httpx.AsyncClient, patient: int) -> int:
+    session_id = (await tara.post(f"/api/patients/{patient}/sessions")).json()["id"]
+    assert (
+        await tara.post(f"/api/sessions/{session_id}/screening", json={"answers": ALL_CLEAR})
+    ).status_code == 200
+    assert (await tara.post(f"/api/sessions/{session_id}/consent", json={"by": "patient"})).status_code == 200
+    return int(session_id)
+
+
+async def test_twenty_taps_on_start_open_one_session(staff) -> None:  # type: ignore[no-untyped-def]
+    tara = staff["tara"]
+    patient = await patient_named(tara, "Rennick")
+    responses = await at_once(*(tara.post(f"/api/patients/{patient}/sessions") for _ in range(PARALLEL)))
+    assert statuses(responses) == {201}, [r.text for r in responses if r.status_code != 201][:2]
+    assert len({r.json()["id"] for r in responses}) == 1, "every tap gets the one session that opened"
+
+
+async def test_twenty_different_post_scores_store_one(staff) -> None:  # type: ignore[no-untyped-def]
+    tara = staff["tara"]
+    session_id = await ready_session(tara, await patient_named(tara, "Pellworth"))
+    pre = {"client_id": uuid.uuid4().hex, "phase": "pre", "value": 7}
+    assert (await tara.post(f"/api/sessions/{session_id}/scores", json=pre)).status_code == 201
+    responses = await at_once(
+        *(
+            tara.post(
+                f"/api/sessions/{session_id}/scores",
+                json={"client_id": uuid.uuid4().hex, "phase": "post", "value": n % 11},
+            )
+            for n in range(PARALLEL)
+        )
+    )
+    assert statuses(responses) <= {201, 409} and [r.status_code for r in responses].count(201) == 1
+    assert all("already recorded" in r.json()["detail"] or "just recorded" in r.json()["detail"]
+               for r in responses if r.status_code == 409)  # fmt: skip
+    stored = (await tara.get(f"/api/sessions/{session_id}")).json()["scores"]
+    assert [s["phase"] for s in stored] == ["pre", "post"]
+
+
+async def test_twenty_identical_replays_store_one_and_all_get_the_first_answer(staff) -> None:  # type: ignore[no-untyped-def]
+    tara = staff["tara"]
+    session_id = await ready_session(tara, await patient_named(tara, "Stolwick"))
+    same = {"client_id": uuid.uuid4().hex, "phase": "pre", "value": 4}
+    responses = await at_once(
+        *(tara.post(f"/api/sessions/{session_id}/scores", json=same) for _ in range(PARALLEL))
+    )
+    assert statuses(responses) == {201}
+    assert len({r.text for r in responses}) == 1, "the same status and the same body, every time"
+    assert len((await tara.get(f"/api/sessions/{session_id}")).json()["scores"]) == 1
+
+
+async def test_twenty_flags_at_once_leave_one_in_force(staff) -> None:  # type: ignore[no-untyped-def]
+    nina = staff["nina"]
+    patient = await patient_named(nina, "Armitage")
+    responses = await at_once(
+        *(
+            nina.post(f"/api/patients/{patient}/flags", json={"kind": "imaging", "note": f"tap {n}"})
+            for n in range(PARALLEL)
+        )
+    )
+    assert statuses(responses) <= {201, 409} and 201 in statuses(responses)
+    in_force = f"SELECT count(*) FROM availability_flag WHERE patient_id = {patient} AND cleared_at IS NULL"
+    assert await count(staff["server"], in_force) == 1
+    assert (await nina.post(f"/patients/{patient}/available")).status_code in (200, 303)
+
+
+async def test_twenty_order_writes_at_once_leave_one_live_order(staff) -> None:  # type: ignore[no-untyped-def]
+    priya = staff["priya"]
+    patient = await patient_named(priya, "Orlay")
+    chart = (await priya.get(f"/patients/{patient}")).text
+    order_id = re.search(r"/orders/(\d+)/discontinue", chart).group(1)  # type: ignore[union-attr]
+    assert (await priya.post(f"/orders/{order_id}/discontinue")).status_code == 303
+    form = {
+        "indication": "pain",
+        "allowed_techniques": "Swedish",
+        "frequency": "daily",
+        "duration_minutes": "20",
+        "max_pressure": "2",
+    }
+    responses = await at_once(
+        *(priya.post(f"/patients/{patient}/orders", data=form) for _ in range(PARALLEL))
+    )
+    assert statuses(responses) <= {303, 409} and [r.status_code for r in responses].count(303) == 1
+    assert all("already has an order" in r.text for r in responses if r.status_code == 409)
+    live = re.findall(r"/orders/(\d+)/discontinue", (await priya.get(f"/patients/{patient}")).text)
+    assert len(set(live)) == 1 and live[0] != order_id
+
+
+def test_the_server_logged_no_error(server: Server) -> None:
+    """Run last in this module: no request above ended in a traceback."""
+    log = Path(server.data_dir / "server.log").read_text()
+    assert "Traceback" not in log and " 500 " not in log
