@@ -17,7 +17,12 @@ from litestar.channels.backends.redis import RedisChannelsPubSubBackend
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException, ValidationException
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    PermissionDeniedException,
+    ValidationException,
+)
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
@@ -111,6 +116,18 @@ def handle_invalid_request(request: Request, exc: ValidationException) -> Respon
     return error_response(request, 400, f"The request could not be read: {exc.detail}")
 
 
+def handle_unexpected(request: Request, exc: Exception) -> Response:
+    """A bug, not bad input: the traceback goes to the log (SQL values are hidden by the engine, and the
+    route is named by its handler, not its URL), the person gets a plain apology and the usual headers."""
+    if isinstance(exc, HTTPException) and exc.status_code < 500:
+        return error_response(request, exc.status_code, str(exc.detail))
+    handler = request.scope.get("route_handler")
+    log.error(
+        "unexpected error in %s %s", request.method, getattr(handler, "handler_name", "?"), exc_info=exc
+    )
+    return error_response(request, 500, "Something went wrong on our side; nothing was stored. Try again.")
+
+
 def make_jinja_env(clock: Clock) -> Environment:
     env = Environment(
         loader=FileSystemLoader(PROJECT_ROOT / "templates"),
@@ -164,7 +181,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     database_url = settings.resolved_database_url()
     jinja_env = make_jinja_env(clock)
     channels = ChannelsPlugin(backend=make_channels_backend(settings), channels=[EVENTS_CHANNEL])
-    session_auth = make_session_auth(settings.session_max_age, settings.secure_cookies)
+    idle_seconds = min(settings.idle_minutes * 60, settings.session_max_age)
+    session_auth = make_session_auth(idle_seconds, settings.secure_cookies)
     state = State(
         {"settings": settings, "clock": clock, "jinja_env": jinja_env, "hub": LocalHub(max_backlog=100)}
     )
@@ -221,6 +239,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             NotAuthorizedException: handle_not_signed_in,
             PermissionDeniedException: handle_forbidden,
             ValidationException: handle_invalid_request,
+            Exception: handle_unexpected,
         },
         before_send=[security_headers(settings.secure_cookies)],
         before_request=refuse_ids_out_of_range,

@@ -38,6 +38,8 @@ class View(StrEnum):
     """One therapist's own tablets: interruptions full-screen and the interrupted session's timer."""
     presence = "presence"
     """Which therapists have a tablet connected, on the unit board."""
+    sign_in = "sign_in"
+    """A person's sign-in ended (signed out): every socket of theirs, on every instance, is closed."""
 
 
 CARD_VIEWS = frozenset({View.worklist_card, View.board_row, View.availability_banner})
@@ -54,6 +56,8 @@ class Change:
     therapist_id: int | None = None
     seq: int | None = None
     """The unit's event number, for changes about a patient; tablets resume from it."""
+    user_id: int | None = None
+    """The person whose sign-in ended, for `View.sign_in`."""
 
     def to_json(self) -> str:
         return json.dumps({**asdict(self), "views": sorted(self.views)})

@@ -6,6 +6,7 @@ published only after that commit, by `unit_of_work`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncGenerator, AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -32,10 +33,17 @@ def ensure_sqlite_folder(url: str) -> None:
         Path(url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
 
 
+QUIET_LOGGERS = ("aiosqlite", "asyncpg", "sqlalchemy.engine")
+"""Database drivers log each statement with its values at DEBUG: patient data. They stay at WARNING
+whatever the app's level, and SQL errors are logged without their parameters (`hide_parameters`)."""
+
+
 def make_engine(url: str, pool_size: int = 10, max_overflow: int = 10) -> AsyncEngine:
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
     ensure_sqlite_folder(url)
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 15})
+        engine = create_async_engine(url, connect_args={"timeout": 15}, hide_parameters=True)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -53,7 +61,9 @@ def make_engine(url: str, pool_size: int = 10, max_overflow: int = 10) -> AsyncE
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_async_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow)
+    return create_async_engine(
+        url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow, hide_parameters=True
+    )
 
 
 def make_session_maker(engine: AsyncEngine, clock: Clock) -> async_sessionmaker[AsyncSession]:

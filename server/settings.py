@@ -34,6 +34,8 @@ class Settings:
     """BEDSIDE_TIMEZONE: the hospital's time zone (IANA name), used to show and enter times."""
     session_max_age: int = 12 * 60 * 60
     """BEDSIDE_SESSION_MAX_AGE: seconds a sign-in lasts (a shift)."""
+    idle_minutes: int = 15
+    """BEDSIDE_IDLE_MINUTES: a sign-in with no request for this long ends (a tablet left on a bed table)."""
     secure_cookies: bool = False
     """BEDSIDE_SECURE_COOKIES: send cookies over HTTPS only; set true behind TLS."""
     migrate_on_start: bool | None = None
@@ -51,6 +53,8 @@ class Settings:
     """BEDSIDE_DB_MAX_OVERFLOW: extra PostgreSQL connections an instance may open at peaks."""
     expiry_sweep_seconds: float = 5.0
     """BEDSIDE_EXPIRY_SWEEP_SECONDS: how often flags past their 'until' time are announced as expired."""
+    session_check_seconds: float = 30.0
+    """BEDSIDE_SESSION_CHECK_SECONDS: how often an open socket checks that its sign-in still holds."""
     ws_ping_seconds: float = 20.0
     """BEDSIDE_WS_PING_SECONDS: heartbeat; a tablet that does not answer a ping within this is dropped."""
     debug: bool = False
@@ -66,6 +70,7 @@ class Settings:
             secret_key=env.get("BEDSIDE_SECRET_KEY", ""),
             timezone=env.get("BEDSIDE_TIMEZONE", "UTC"),
             session_max_age=int(env.get("BEDSIDE_SESSION_MAX_AGE", str(12 * 60 * 60))),
+            idle_minutes=int(env.get("BEDSIDE_IDLE_MINUTES", "15")),
             secure_cookies=_flag(env.get("BEDSIDE_SECURE_COOKIES", "false")),
             migrate_on_start=_flag(migrate) if migrate else None,
             pubsub=env.get("BEDSIDE_PUBSUB", "memory").strip().lower(),
@@ -74,6 +79,7 @@ class Settings:
             db_pool_size=int(env.get("BEDSIDE_DB_POOL_SIZE", "10")),
             db_max_overflow=int(env.get("BEDSIDE_DB_MAX_OVERFLOW", "10")),
             expiry_sweep_seconds=float(env.get("BEDSIDE_EXPIRY_SWEEP_SECONDS", "5")),
+            session_check_seconds=float(env.get("BEDSIDE_SESSION_CHECK_SECONDS", "30")),
             ws_ping_seconds=float(env.get("BEDSIDE_WS_PING_SECONDS", "20")),
             debug=_flag(env.get("BEDSIDE_DEBUG", "false")),
         )

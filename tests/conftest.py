@@ -45,6 +45,8 @@ def settings(tmp_path: Path, migrated_template: str) -> Iterator[Settings]:
         "secret_key": "s" * 64,
         "migrate_on_start": False,
         "expiry_sweep_seconds": 0.2,
+        "session_check_seconds": 0.2,
+        "idle_minutes": 24 * 60,  # tests move the clock by hours; test_sign_in_limits sets its own
         "timezone": TEST_TIMEZONE,
     }
     if not databases.ADMIN_DSN:

@@ -101,6 +101,7 @@ async def build_world(db: AsyncSession, clock: Clock) -> World:
     ]:
         await make_user(db, clock, username, role, [west])
     await make_user(db, clock, "admin", Role.admin, [])
+    await make_user(db, clock, "colleague", Role.therapist, [west])
     await make_user(db, clock, "hh_therapist", Role.therapist, [hospice])
     await make_user(db, clock, "hh_nurse", Role.nurse, [hospice])
     world = World(unit_ids={"4W": west.id, "HH": hospice.id})  # type: ignore[dict-item]

@@ -11,8 +11,8 @@ from litestar.response import Redirect, Template
 from server.auth.models import Role
 from server.auth.policy import PUBLIC, requires
 from server.auth.service import SignInFailed, sign_in, sign_out
-from server.auth.sessions import device_of, rotate_session_id
-from server.web import DbSession, SignedIn
+from server.auth.sessions import device_of, new_sign_in, rotate_session_id
+from server.web import AppClock, DbSession, SignedIn
 
 
 @dataclass
@@ -39,7 +39,7 @@ class AccountPages(Controller):
 
     @post("/signin", exclude_from_auth=True, status_code=303, opt={"policy": PUBLIC})
     async def signin(
-        self, request: Request, db: DbSession, data: URLEncodedBody[SignInForm]
+        self, request: Request, db: DbSession, clock: AppClock, data: URLEncodedBody[SignInForm]
     ) -> Redirect | Template:
         old_session_id = request.cookies.get("bedside_session")
         try:
@@ -53,7 +53,7 @@ class AccountPages(Controller):
         if old_session_id:
             await request.app.stores.get("sessions").delete(old_session_id)
         rotate_session_id(request)
-        request.set_session({"user_id": actor.user_id})
+        request.set_session(new_sign_in(actor.user_id, clock.now()))
         return Redirect("/", status_code=303)
 
     @post("/signout", guards=[requires("account.use")], status_code=303)

@@ -35,8 +35,16 @@ POLICY: dict[str, frozenset[Role]] = {
     "session.interrupt": frozenset({Role.nurse}),
     "audit.read": frozenset({Role.admin}),
 }
+COMFORT_CARE_ONLY = frozenset({Role.hospice})
+"""Roles that read only comfort-care patients' records (on their units, like everyone)."""
 PUBLIC = "public"
 """Sign-in, health probes and static files: no sign-in needed, and no patient data behind them."""
+
+
+def reads_patient(actor: Actor, unit_id: int, comfort_care: bool) -> bool:
+    """Whether this person may see this patient at all: their units, and for hospice staff only
+    comfort-care patients. Every patient read goes through `patients.service.get_patient_for`."""
+    return actor.works_on(unit_id) and (actor.role not in COMFORT_CARE_ONLY or comfort_care)
 
 
 def roles_for(permission: str) -> frozenset[Role]:

@@ -9,6 +9,7 @@ from server.audit.service import AuditAction, record_audit
 from server.auth.actor import Actor
 from server.auth.models import Role, User, UserUnit
 from server.auth.passwords import DUMMY_HASH, verify_password
+from server.changes import Change, View, announce
 from server.errors import BedsideError
 
 
@@ -51,5 +52,7 @@ async def sign_in(db: AsyncSession, username: str, password: str, device: str) -
 
 
 async def sign_out(db: AsyncSession, actor: Actor) -> None:
+    """The sign-in ends here and on every tablet still showing it: their sockets are closed after commit."""
     record_audit(db, actor, AuditAction.execute, "sign_out")
+    announce(db, Change("signed_out", frozenset({View.sign_in}), user_id=actor.user_id))
     await db.commit()

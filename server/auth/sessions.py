@@ -6,6 +6,7 @@ sign-in response carry a fresh id instead.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -15,6 +16,7 @@ from litestar.security.session_auth import SessionAuth
 from server.auth.actor import Actor
 from server.auth.service import load_actor
 
+SESSION_COOKIE = "bedside_session"
 ROTATE_KEY = "bedside_rotate_session"
 NEW_ID_KEY = "bedside_new_session_id"
 PUBLIC_PATHS = [
@@ -52,19 +54,40 @@ def device_of(connection: ASGIConnection) -> str:
     return f"{host} {connection.headers.get('user-agent', '')[:200]}"
 
 
+def new_sign_in(user_id: int, now: datetime) -> dict[str, Any]:
+    """What a session holds: who, and when they signed in (for the absolute limit)."""
+    return {"user_id": user_id, "signed_in_at": now.isoformat()}
+
+
+def within_shift(session: dict[str, Any], now: datetime, max_age: int) -> bool:
+    """A sign-in lasts at most `max_age` seconds from signing in, however active: one shift."""
+    try:
+        signed_in_at = datetime.fromisoformat(str(session.get("signed_in_at")))
+    except ValueError:
+        return False
+    return now - signed_in_at < timedelta(seconds=max_age)
+
+
 async def actor_from_session(session: dict[str, Any], connection: ASGIConnection) -> Actor | None:
+    """The signed-in person, or none: no session, the absolute limit passed (the session store has
+    already dropped one idle too long), or the account deactivated."""
     user_id = session.get("user_id")
     if not isinstance(user_id, int):
         return None
-    async with connection.app.state.session_maker() as db:
+    state = connection.app.state
+    if not within_shift(session, state.clock.now(), state.settings.session_max_age):
+        return None
+    async with state.session_maker() as db:
         return await load_actor(db, user_id, device_of(connection))
 
 
-def make_session_auth(max_age: int, secure: bool) -> SessionAuth[Actor, Any]:
+def make_session_auth(idle_seconds: int, secure: bool) -> SessionAuth[Actor, Any]:
+    """Server-side sessions that lapse after `idle_seconds` without a request: each response renews
+    the stored session and the cookie for that long, never past the absolute limit (checked above)."""
     return SessionAuth[Actor, Any](
         retrieve_user_handler=actor_from_session,
         session_backend_config=RotatingSessionConfig(
-            max_age=max_age, secure=secure, httponly=True, samesite="lax", key="bedside_session"
+            max_age=idle_seconds, secure=secure, httponly=True, samesite="lax", key=SESSION_COOKIE
         ),
         exclude=PUBLIC_PATHS,
     )

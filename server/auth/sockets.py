@@ -8,6 +8,9 @@ checks the route's policy entry (`opt["policy"]`) and the Origin, and closes wit
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from urllib.parse import urlsplit
 
 from litestar import WebSocket
@@ -15,7 +18,7 @@ from litestar.exceptions import HTTPException
 
 from server.auth.actor import Actor
 from server.auth.policy import check
-from server.auth.sessions import actor_from_session
+from server.auth.sessions import SESSION_COOKIE, actor_from_session, within_shift
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
@@ -45,3 +48,30 @@ async def admit(socket: WebSocket) -> Actor | None:
 
 async def refuse(socket: WebSocket, reason: str) -> None:
     await socket.close(code=CLOSE_FORBIDDEN, reason=reason)
+
+
+@asynccontextmanager
+async def while_signed_in(socket: WebSocket) -> AsyncIterator[None]:
+    """Keep the socket only as long as the sign-in it was opened with: when the session has lapsed (idle),
+    passed its shift or was ended elsewhere, close it with 4401 so the tablet asks to sign in again."""
+    watcher = asyncio.create_task(_watch_sign_in(socket))
+    try:
+        yield
+    finally:
+        watcher.cancel()
+        with suppress(asyncio.CancelledError):
+            await watcher
+
+
+async def _watch_sign_in(socket: WebSocket) -> None:
+    session_id = socket.cookies.get(SESSION_COOKIE, "")
+    session = socket.scope.get("session") or {}
+    store = socket.app.stores.get("sessions")
+    state = socket.app.state
+    while True:
+        await asyncio.sleep(state.settings.session_check_seconds)
+        within = within_shift(session, state.clock.now(), state.settings.session_max_age)
+        if not within or not session_id or not await store.exists(session_id):
+            with suppress(Exception):
+                await socket.close(code=CLOSE_UNAUTHENTICATED, reason="Your sign-in has ended.")
+            return

@@ -8,7 +8,7 @@ from litestar import Controller, WebSocket, websocket
 from litestar.params import FromPath
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.auth.sockets import admit
+from server.auth.sockets import admit, while_signed_in
 from server.changes import Change, View
 from server.clock import clock_of
 from server.comfort_log.fragments import render_comfort_log_body
@@ -49,9 +49,7 @@ class ComfortLogLive(Controller):
     @websocket("/", opt={"policy": "comfort_log.read"})
     async def comfort_log_socket(self, socket: WebSocket, patient_id: FromPath[int]) -> None:
         actor = await admit(socket)
-        patient = actor and await open_patient_stream(
-            socket, actor, patient_id, "ComfortLog", comfort_care_only=True
-        )
+        patient = actor and await open_patient_stream(socket, actor, patient_id, "ComfortLog")
         if actor is None or patient is None:
             return
         env = socket.app.state.jinja_env
@@ -59,4 +57,5 @@ class ComfortLogLive(Controller):
         async def screen(db: AsyncSession, missed: set[int] | None) -> str:
             return await render_live_log(db, env, patient)
 
-        await stream(socket, [channels.comfort_log(patient_id)], [patient.unit_id], screen)
+        async with while_signed_in(socket):
+            await stream(socket, actor.user_id, [channels.comfort_log(patient_id)], [patient.unit_id], screen)

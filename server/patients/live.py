@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.audit.service import AuditAction, record_audit
 from server.auth.actor import Actor
 from server.auth.models import Role
-from server.auth.sockets import admit, refuse
+from server.auth.sockets import admit, refuse, while_signed_in
 from server.changes import Change, View
 from server.clock import clock_of
 from server.errors import BedsideError
@@ -68,19 +68,14 @@ async def _render(db: AsyncSession, env: Environment, change: Change, wanted: li
 FRAGMENTS = LiveFragments(channels=_channels, render=_render)
 
 
-async def open_patient_stream(
-    socket: WebSocket, actor: Actor, patient_id: int, what: str, *, comfort_care_only: bool = False
-) -> Patient | None:
-    """Opening a patient's live page is a read of their chart, audited; refused unless they are the
-    actor's patient (and, where asked, for hospice staff, a comfort-care patient)."""
+async def open_patient_stream(socket: WebSocket, actor: Actor, patient_id: int, what: str) -> Patient | None:
+    """Opening a patient's live page is a read of their chart, audited; refused unless the policy lets
+    this person read this patient (their units; for hospice staff, comfort-care patients only)."""
     async with socket.app.state.session_maker() as db:
         try:
             patient = await get_patient_for(db, actor, patient_id)
         except BedsideError:
             await refuse(socket, "Not your patient.")
-            return None
-        if comfort_care_only and actor.role == Role.hospice and not patient.comfort_care:
-            await refuse(socket, "Not a comfort-care patient.")
             return None
         record_audit(
             db, actor, AuditAction.read, what, patient_id, patient_id=patient_id, detail="live stream opened"
@@ -114,8 +109,8 @@ class PatientLive(Controller):
 
         units = sorted(actor.unit_ids)
         names = [channels.worklist(u) for u in units] + [channels.therapist(actor.user_id)]
-        async with therapist_present(socket, actor):
-            await stream(socket, names, units, screen)
+        async with therapist_present(socket, actor), while_signed_in(socket):
+            await stream(socket, actor.user_id, names, units, screen)
 
     @websocket("/units/{unit_id:int}/board", opt={"policy": "board.read"})
     async def board_socket(self, socket: WebSocket, unit_id: FromPath[int]) -> None:
@@ -136,7 +131,10 @@ class PatientLive(Controller):
             rows = "".join(render_board_row(env, c, oob=True, can_flag=can_flag) for c in shown)
             return rows + await render_presence(db, env, unit_id, oob=True)
 
-        await stream(socket, [channels.board(unit_id, can_flag=can_flag)], [unit_id], screen)
+        async with while_signed_in(socket):
+            await stream(
+                socket, actor.user_id, [channels.board(unit_id, can_flag=can_flag)], [unit_id], screen
+            )
 
     @websocket("/patients/{patient_id:int}", opt={"policy": "chart.read"})
     async def patient_socket(self, socket: WebSocket, patient_id: FromPath[int]) -> None:
@@ -155,5 +153,5 @@ class PatientLive(Controller):
             return render_availability_banner(env, card, oob=True) + own
 
         names = [channels.patient(patient_id)] + ([channels.therapist(actor.user_id)] if is_therapist else [])
-        async with therapist_present(socket, actor):
-            await stream(socket, names, [patient.unit_id], screen)
+        async with therapist_present(socket, actor), while_signed_in(socket):
+            await stream(socket, actor.user_id, names, [patient.unit_id], screen)

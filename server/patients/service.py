@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.audit.service import AuditAction, record_audit
 from server.auth.actor import Actor
 from server.auth.models import User
+from server.auth.policy import reads_patient
 from server.availability.models import AvailabilityFlag
 from server.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from server.patients.models import MassageOrder, OrderStatus, Patient, SiteRestriction, Unit
@@ -231,12 +232,14 @@ async def get_patient_for(db: AsyncSession, actor: Actor, patient_id: int) -> Pa
     patient = await db.get(Patient, patient_id)
     if patient is None:
         raise NotFound("No such patient.")
-    if not actor.works_on(patient.unit_id):
+    if not reads_patient(actor, patient.unit_id, patient.comfort_care):
         record_audit(
             db, actor, AuditAction.read, "Patient", patient_id, patient_id=patient_id, outcome="denied"
         )
         await db.commit()
-        raise NotAllowed("This patient is not on one of your units.")
+        if not actor.works_on(patient.unit_id):
+            raise NotAllowed("This patient is not on one of your units.")
+        raise NotAllowed("Hospice accounts read the records of comfort-care patients only.")
     return patient
 
 
@@ -266,7 +269,11 @@ async def unit_board(
         raise NotFound("No such unit.")
     if not actor.works_on(unit_id):
         raise NotAllowed("You do not work on this unit.")
-    cards = await cards_for_unit(db, unit_id, now, today)
+    cards = [
+        card
+        for card in await cards_for_unit(db, unit_id, now, today)
+        if reads_patient(actor, unit_id, card.patient.comfort_care)
+    ]
     record_audit(db, actor, AuditAction.read, "UnitBoard", unit_id, detail=f"{len(cards)} patients")
     await db.commit()
     return unit, cards

@@ -22,13 +22,15 @@ from litestar.channels import ChannelsPlugin
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.changes import Change
+from server.changes import Change, View
 from server.realtime import channels
 from server.realtime.hub import Frame, LocalHub
 
 log = logging.getLogger("bedside.realtime")
 
 EVENTS_CHANNEL = "bedside_events"
+CLOSE_SIGNED_OUT = 4401
+"""The close code for "sign in again": the page's script does not retry it."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,9 @@ class Publisher:
             log.exception("could not deliver a pushed change")
 
     async def deliver(self, change: Change) -> None:
+        if View.sign_in in change.views and change.user_id is not None:
+            self.hub.deliver(channels.account(change.user_id), Frame("", close_code=CLOSE_SIGNED_OUT))
+            return
         for area in self.areas:
             wanted = [name for name in area.channels(change) if self.hub.has_listeners(name)]
             if not wanted:

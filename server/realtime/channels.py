@@ -31,5 +31,10 @@ def therapist(user_id: int) -> str:
     return f"therapist-{user_id}"
 
 
+def account(user_id: int) -> str:
+    """Every socket a person has open, whatever it shows: closed when their sign-in ends."""
+    return f"account-{user_id}"
+
+
 def follows_unit_numbers(name: str) -> bool:
-    return not name.startswith("therapist-")
+    return not name.startswith(("therapist-", "account-"))

@@ -20,6 +20,8 @@ class Frame:
     html: str
     unit_id: int | None = None
     seq: int | None = None
+    close_code: int | None = None
+    """Instead of HTML: close the socket with this code (the person's sign-in ended)."""
 
 
 STALE = None

@@ -21,6 +21,7 @@ from litestar.exceptions import WebSocketDisconnect
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.changes import changed_patients_since, current_seqs
+from server.realtime import channels
 from server.realtime.broadcast import seq_marker
 from server.realtime.hub import STALE, LocalHub, Subscriber
 
@@ -35,10 +36,13 @@ Screen = Callable[[AsyncSession, set[int] | None], Awaitable[str]]
 """Renders a screen's live parts: all of them (None), or only the fragments of these patients."""
 
 
-async def stream(socket: WebSocket, names: list[str], unit_ids: list[int], screen: Screen) -> None:
+async def stream(
+    socket: WebSocket, user_id: int, names: list[str], unit_ids: list[int], screen: Screen
+) -> None:
+    """Stream `names` to the socket of `user_id` (whose own account channel closes it at sign-out)."""
     hub: LocalHub = socket.app.state.hub
     await socket.accept()
-    async with hub.subscribe(names) as subscriber:
+    async with hub.subscribe([*names, channels.account(user_id)]) as subscriber:
         try:
             resume_from = await _resume_request(socket)
             async with socket.app.state.session_maker() as db:
@@ -99,6 +103,10 @@ async def _forward(socket: WebSocket, subscriber: Subscriber, upto: dict[int, in
             log.warning("a tablet fell behind; closing its socket so it resynchronises")
             with suppress(Exception):
                 await socket.close(code=CLOSE_TRY_AGAIN, reason="Fell behind; reconnect.")
+            return
+        if frame.close_code is not None:
+            with suppress(Exception):
+                await socket.close(code=frame.close_code, reason="Signed out.")
             return
         if frame.seq is not None and frame.unit_id is not None and frame.seq <= upto.get(frame.unit_id, -1):
             continue

@@ -109,6 +109,8 @@ async def amend_session(
     check_same_patient(massage_session, patient_id)
     if massage_session.signed_at is None:
         raise Conflict("Only a signed record is amended; an open session is simply edited.")
+    if massage_session.signed_by_id != actor.user_id:
+        raise NotAllowed("Only the therapist who signed this record amends it.")
     reason, text = (reason or "").strip(), (text or "").strip()
     if not reason or not text:
         raise InvalidInput("An amendment needs a reason and the corrected text.")

@@ -155,3 +155,24 @@ def test_graceful_shutdown_closes_tablets_with_a_reconnect_code(cluster: Cluster
         return -1
 
     assert run_in_thread(scenario) in (1012,), "1012 (service restart) makes htmx's ws extension reconnect"
+
+
+def test_signing_out_on_one_instance_closes_the_tablets_on_the_other(cluster: Cluster) -> None:
+    a, b = cluster.instances[:2]
+    therapist = sign_in(a, "tara")
+
+    async def scenario() -> int:
+        tablet = await open_worklist(b, cookie_header(therapist))
+        try:
+            signed_out = await asyncio.to_thread(
+                therapist.post, "/signout", headers={"x-csrftoken": therapist.cookies["csrftoken"]}
+            )
+            assert signed_out.status_code == 303
+            while True:
+                await asyncio.wait_for(tablet.recv(), 3)
+        except websockets.ConnectionClosed as closed:
+            return closed.rcvd.code if closed.rcvd else -1
+        finally:
+            await tablet.close()
+
+    assert run_in_thread(scenario) == 4401
