@@ -195,7 +195,11 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         await db.check_migrated(engine, database_url)
         app.state.session_maker = db.make_session_maker(engine, clock)
         app.state.publisher = Publisher(
-            channels, jinja_env, app.state.session_maker, app.state.hub, LIVE_AREAS
+            channels,
+            jinja_env,
+            db.make_session_maker(engine.execution_options(**{db.READ_ONLY: True}), clock),
+            app.state.hub,
+            LIVE_AREAS,
         )
         background = [
             asyncio.create_task(app.state.publisher.relay()),

@@ -58,12 +58,17 @@ def make_engine(url: str, pool_size: int = 10, max_overflow: int = 10) -> AsyncE
         def _begin_immediate(connection) -> None:  # type: ignore[no-untyped-def]
             """Every use case reads, then writes: taking SQLite's write lock at the start makes parallel
             requests wait their turn (busy_timeout) instead of failing on a stale snapshot."""
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            read_only = connection.get_execution_options().get(READ_ONLY, False)
+            connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     return create_async_engine(
         url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow, hide_parameters=True
     )
+
+
+READ_ONLY = "bedside_read_only"
+"""Sessions opened with this execution option only read: on SQLite they begin without the write lock."""
 
 
 def make_session_maker(engine: AsyncEngine, clock: Clock) -> async_sessionmaker[AsyncSession]:

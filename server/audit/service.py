@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from sqlmodel import col, select
@@ -10,6 +15,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.audit.models import AuditEvent
 from server.auth.actor import Actor
 from server.clock import clock_of
+from server.errors import InvalidInput
+from server.spreadsheets import spreadsheet_safe
 
 
 class AuditAction(StrEnum):
@@ -50,9 +57,70 @@ def record_audit(
     return event
 
 
-async def recent_audit_events(db: AsyncSession, actor: Actor, limit: int = 200) -> list[AuditEvent]:
-    """Newest first; reading the audit log is itself audited."""
-    record_audit(db, actor, AuditAction.read, "audit_log", detail=f"last {limit}")
+@dataclass(frozen=True)
+class AuditQuery:
+    """What the administrator looks for: a user, a patient (by id), an action, a period (hospital days)."""
+
+    username: str = ""
+    patient_id: int | None = None
+    action: str = ""
+    start: date | None = None
+    end: date | None = None
+
+    def describe(self) -> str:
+        parts = {"user": self.username, "patient": self.patient_id, "action": self.action}
+        parts |= {"from": self.start, "to": self.end}
+        return ", ".join(f"{k} {v}" for k, v in parts.items() if v) or "all"
+
+
+async def find_audit_events(
+    db: AsyncSession, actor: Actor, query: AuditQuery, *, purpose: str = "read", limit: int = 500
+) -> list[AuditEvent]:
+    """Newest first; reading (or exporting) the audit log is itself audited."""
+    if query.action and query.action not in {a.value for a in AuditAction}:
+        raise InvalidInput("Choose an action: C (create), R (read), U (update), D (delete), E (execute).")
+    if query.start and query.end and query.start > query.end:
+        raise InvalidInput("The start of the period is after its end.")
+    record_audit(db, actor, AuditAction.read, "audit_log", detail=f"{purpose}: {query.describe()}")
     await db.commit()
-    rows = await db.exec(select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(limit))
-    return list(rows.all())
+    statement = select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(limit)
+    if query.username:
+        statement = statement.where(AuditEvent.username == query.username.strip().lower())
+    if query.patient_id is not None:
+        statement = statement.where(AuditEvent.patient_id == query.patient_id)
+    if query.action:
+        statement = statement.where(AuditEvent.action == query.action)
+    zone = clock_of(db).tzinfo
+    if query.start:
+        statement = statement.where(
+            col(AuditEvent.at) >= datetime.combine(query.start, time.min, tzinfo=zone)
+        )
+    if query.end:
+        day_after = datetime.combine(query.end + timedelta(days=1), time.min, tzinfo=zone)
+        statement = statement.where(col(AuditEvent.at) < day_after)
+    return list((await db.exec(statement)).all())
+
+
+AUDIT_CSV_COLUMNS = [
+    "at",
+    "username",
+    "role",
+    "action",
+    "entity",
+    "entity id",
+    "patient id",
+    "outcome",
+    "device",
+    "detail",
+]
+
+
+def audit_csv(events: list[AuditEvent], local: Callable[[datetime], datetime]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(AUDIT_CSV_COLUMNS)
+    for e in events:
+        row = [local(e.at).isoformat(timespec="seconds"), e.username, e.role, e.action, e.entity_type]
+        row += [e.entity_id, e.patient_id or "", e.outcome, e.device, e.detail]
+        writer.writerow(spreadsheet_safe(cell) for cell in row)
+    return out.getvalue()

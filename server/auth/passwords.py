@@ -21,5 +21,6 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-DUMMY_HASH = _cheap.hash("no such user")
-"""Verified against when the username is unknown, so both failures take comparable work."""
+DUMMY_HASH = _default.hash("no such user")
+"""Verified against when the username is unknown, with the same Argon2 parameters as real accounts,
+so an unknown username takes the same work as a wrong password (no username leaks by timing)."""

@@ -11,6 +11,7 @@ from weasyprint.urls import URLFetcher
 
 from server.comfort_log.service import ComfortLog
 from server.db import PROJECT_ROOT
+from server.spreadsheets import spreadsheet_safe
 
 CSV_COLUMNS = [
     "date",
@@ -28,17 +29,6 @@ CSV_COLUMNS = [
     "assessment",
     "amendments",
 ]
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-"""What a spreadsheet reads as the start of a formula (OWASP: CSV injection)."""
-
-
-def spreadsheet_safe(cell: object) -> object:
-    """A text cell that a spreadsheet would run as a formula is kept as text: a quote goes in front."""
-    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
-        return "'" + cell
-    return cell
 
 
 def log_csv(log: ComfortLog, zone_format: callable) -> str:  # type: ignore[valid-type]

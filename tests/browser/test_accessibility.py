@@ -17,7 +17,11 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 def violations(page: Page) -> list[tuple[str, list[str]]]:
+    """axe-core's findings once the page has settled: a live page first applies its socket's screen,
+    so the check never runs while fragments are being swapped in."""
     assert AXE, f"axe-core is installed into {Path('static/vendor')} by scripts/vendor.sh"
+    if page.locator("[ws-connect]").count():
+        expect(page.locator("#live-seqs [data-unit]").first).to_be_attached()
     page.evaluate(AXE)
     result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS)
     return [(v["id"], [n["target"][0] for n in v["nodes"]][:3]) for v in result["violations"]]

@@ -15,8 +15,8 @@ from server import db
 from server.audit.models import AuditEvent
 from server.auth.models import Role
 from server.clock import SetClock
-from server.comfort_log.exports import FORMULA_STARTS
 from server.settings import Settings
+from server.spreadsheets import FORMULA_STARTS
 from tests.clock import set_clock
 from tests.conftest import SIGNABLE, ready_session, text_of
 from tests.factories import World
