@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
 
 from litestar import Request
 from litestar.datastructures import State
@@ -32,6 +32,16 @@ def is_htmx(request: Request) -> bool:
 def html(fragment: str, status_code: int = 200) -> Response[str]:
     """An htmx reply: a fragment rendered by its area's one renderer (the same the page and pushes use)."""
     return Response(fragment, media_type="text/html", status_code=status_code)
+
+
+def parse_day(value: str | None, what: str) -> date | None:
+    """A calendar day from a form or query ("2026-11-23"); empty means none."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"The {what} date must look like 2026-11-23.") from None
 
 
 def parse_clock_time(value: str) -> time | None:

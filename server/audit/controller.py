@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from litestar import Controller, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromQuery
@@ -12,16 +10,7 @@ from litestar.response import Response, Template
 from server.audit.service import AuditQuery, audit_csv, find_audit_events
 from server.auth.policy import requires
 from server.errors import InvalidInput
-from server.web import AppClock, DbSession, SignedIn
-
-
-def _day(value: str | None, what: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"The {what} date must look like 2026-11-23.") from None
+from server.web import AppClock, DbSession, SignedIn, parse_day
 
 
 def _patient(value: str | None) -> int | None:
@@ -40,7 +29,11 @@ def audit_query(
     end: FromQuery[str | None] = None,
 ) -> AuditQuery:
     return AuditQuery(
-        user or "", _patient(patient), (action or "").upper(), _day(start, "start"), _day(end, "end")
+        user or "",
+        _patient(patient),
+        (action or "").upper(),
+        parse_day(start, "start"),
+        parse_day(end, "end"),
     )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import date
 
 from litestar import Controller, Request, get
 from litestar.di import NamedDependency, Provide
@@ -17,17 +16,7 @@ from server.auth.policy import requires
 from server.clock import Clock
 from server.comfort_log import exports
 from server.comfort_log.service import comfort_log, period
-from server.errors import InvalidInput
-from server.web import AppClock, DbSession, SignedIn
-
-
-def _date(value: str | None, what: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"The {what} date must look like 2026-11-23.") from None
+from server.web import AppClock, DbSession, SignedIn, parse_day
 
 
 @dataclass(frozen=True)
@@ -43,7 +32,7 @@ class LogRequest:
 
     async def context(self, purpose: str) -> dict[str, object]:
         """The log for the page, print, PDF or CSV; each reading is audited with its purpose."""
-        first, last = period(_date(self.start, "start"), _date(self.end, "end"), self.clock.today())
+        first, last = period(parse_day(self.start, "start"), parse_day(self.end, "end"), self.clock.today())
         log = await comfort_log(
             self.db, self.actor, self.patient_id, start=first, end=last, zone=self.clock.zone, purpose=purpose
         )
