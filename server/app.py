@@ -36,8 +36,10 @@ from redis.asyncio import Redis
 from server import db
 from server.audit.controller import AuditPages
 from server.auth.controller import AccountPages
+from server.auth.policy import TabletLocked
 from server.auth.session_store import DatabaseStore
 from server.auth.sessions import make_session_auth
+from server.auth.throttle import SignInThrottle
 from server.availability.api import FlagApi
 from server.availability.controller import FlagPages
 from server.availability.service import announce_expired_flags
@@ -101,11 +103,14 @@ def handle_bedside_error(request: Request, exc: BedsideError) -> Response:
 
 
 def handle_not_signed_in(request: Request, exc: NotAuthorizedException) -> Response:
+    """Not signed in: to the sign-in page. Signed in on a locked tablet: to the unlock page."""
+    locked = isinstance(exc, TabletLocked)
     if request.url.path.startswith("/api/"):
-        return error_response(request, 401, "Sign in first.")
+        return error_response(request, 401, str(exc.detail) if locked else "Sign in first.")
+    where = "/unlock" if locked else "/signin"
     if is_htmx(request):
-        return Response(content=None, status_code=401, headers={"HX-Redirect": "/signin"})
-    return Redirect("/signin", status_code=303)
+        return Response(content=None, status_code=401, headers={"HX-Redirect": where})
+    return Redirect(where, status_code=303)
 
 
 def handle_forbidden(request: Request, exc: PermissionDeniedException) -> Response:
@@ -149,13 +154,14 @@ def make_channels_backend(settings: Settings) -> ChannelsBackend:
     return MemoryChannelsBackend()
 
 
-def make_session_store(settings: Settings, state: State, clock: Clock) -> Store:
+def make_store(settings: Settings, state: State, clock: Clock, name: str) -> Store:
+    """A store shared by every instance (BEDSIDE_SESSION_STORE): sign-in sessions, or sign-in counts."""
     store = settings.resolved_session_store()
     if store == "redis":
-        return RedisStore.with_client(url=settings.redis_url, namespace="bedside_sessions")
+        return RedisStore.with_client(url=settings.redis_url, namespace=f"bedside_{name}")
     if store == "database":
-        return DatabaseStore(lambda: state.session_maker, clock)
-    return FileStore(settings.data_dir / "sessions")
+        return DatabaseStore(lambda: state.session_maker, clock, namespace=name)
+    return FileStore(settings.data_dir / name)
 
 
 async def sweep_expired_flags(app: Litestar, interval: float) -> None:
@@ -186,6 +192,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     state = State(
         {"settings": settings, "clock": clock, "jinja_env": jinja_env, "hub": LocalHub(max_backlog=100)}
     )
+    sessions_store = make_store(settings, state, clock, "sessions")
+    state.sign_in_throttle = SignInThrottle(make_store(settings, state, clock, "sign_in_attempts"), clock)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
@@ -236,7 +244,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             cookie_secure=settings.secure_cookies,
             cookie_samesite="strict",
         ),
-        stores={"sessions": make_session_store(settings, state, clock)},
+        stores={"sessions": sessions_store},
         on_app_init=[session_auth.on_app_init],
         exception_handlers={
             BedsideError: handle_bedside_error,

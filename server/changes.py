@@ -39,7 +39,7 @@ class View(StrEnum):
     presence = "presence"
     """Which therapists have a tablet connected, on the unit board."""
     sign_in = "sign_in"
-    """A person's sign-in ended (signed out): every socket of theirs, on every instance, is closed."""
+    """A person's sign-in ended or was locked: its sockets, on every instance, are closed."""
 
 
 CARD_VIEWS = frozenset({View.worklist_card, View.board_row, View.availability_banner})
@@ -58,6 +58,8 @@ class Change:
     """The unit's event number, for changes about a patient; tablets resume from it."""
     user_id: int | None = None
     """The person whose sign-in ended, for `View.sign_in`."""
+    sign_in_id: str | None = None
+    """For `View.sign_in`: only this sign-in's sockets close (a locked tablet); none: all the person's."""
 
     def to_json(self) -> str:
         return json.dumps({**asdict(self), "views": sorted(self.views)})

@@ -9,6 +9,8 @@ class BedsideError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+        self.headers: dict[str, str] = {}
+        """Headers the answer must carry (e.g. Retry-After)."""
 
 
 class NotFound(BedsideError):

@@ -16,6 +16,12 @@ class Actor:
     unit_ids: frozenset[int]
     device: str = ""
     """Where the request came from (client address and browser), for the audit trail."""
+    sign_in_generation: int = 0
+    """The account's count of password changes: a sign-in made under another count no longer holds."""
+    sign_in_id: str = ""
+    """This sign-in (one tablet's session), so that locking it closes its sockets and no others."""
+    locked: bool = False
+    """The tablet is locked: nothing but unlocking or signing out until the person unlocks it."""
 
     def works_on(self, unit_id: int) -> bool:
         return unit_id in self.unit_ids

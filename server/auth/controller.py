@@ -1,4 +1,5 @@
-"""Sign-in, sign-out, and the home page that sends each role to its own screen."""
+"""Sign-in, sign-out, the tablet lock, one's own password, and the home page that sends each role to its
+own screen."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from litestar.response import Redirect, Template
 
 from server.auth.models import Role
 from server.auth.policy import PUBLIC, requires
-from server.auth.service import SignInFailed, sign_in, sign_out
-from server.auth.sessions import device_of, new_sign_in, rotate_session_id
+from server.auth.service import SignInFailed, change_password, lock, sign_in, sign_out, unlock
+from server.auth.sessions import client_address, device_of, new_sign_in, rotate_session_id
+from server.auth.throttle import TooManyAttempts
+from server.errors import BedsideError
 from server.web import AppClock, DbSession, SignedIn
 
 
@@ -19,6 +22,18 @@ from server.web import AppClock, DbSession, SignedIn
 class SignInForm:
     username: str = ""
     password: str = ""
+
+
+@dataclass
+class UnlockForm:
+    password: str = ""
+
+
+@dataclass
+class PasswordForm:
+    current_password: str = ""
+    new_password: str = ""
+    repeat_password: str = ""
 
 
 HOME_BY_ROLE = {
@@ -43,24 +58,93 @@ class AccountPages(Controller):
     ) -> Redirect | Template:
         old_session_id = request.cookies.get("bedside_session")
         try:
-            actor = await sign_in(db, data.username, data.password, device_of(request))
-        except SignInFailed as failure:
+            actor = await sign_in(
+                db, request.app.state.sign_in_throttle, data.username, data.password,
+                client_address(request), device_of(request),
+            )  # fmt: skip
+        except (SignInFailed, TooManyAttempts) as refusal:
             return Template(
                 "pages/signin.html",
-                context={"error": failure.message, "username": data.username},
-                status_code=401,
+                context={"error": refusal.message, "username": data.username},
+                status_code=refusal.status_code,
+                headers=refusal.headers,
             )
         if old_session_id:
             await request.app.stores.get("sessions").delete(old_session_id)
         rotate_session_id(request)
-        request.set_session(new_sign_in(actor.user_id, clock.now()))
+        request.set_session(new_sign_in(actor.user_id, actor.sign_in_generation, clock.now()))
         return Redirect("/", status_code=303)
 
-    @post("/signout", guards=[requires("account.use")], status_code=303)
+    @post("/signout", guards=[requires("account.sign_in")], status_code=303)
     async def signout(self, request: Request, db: DbSession, actor: SignedIn) -> Redirect:
         await sign_out(db, actor)
         request.clear_session()
         return Redirect("/signin", status_code=303)
+
+    @post("/lock", guards=[requires("account.use")], status_code=303)
+    async def lock(self, request: Request, db: DbSession, actor: SignedIn) -> Redirect:
+        await lock(db, actor)
+        request.set_session({**request.session, "locked": True})
+        return Redirect("/unlock", status_code=303)
+
+    @get("/unlock", guards=[requires("account.sign_in")])
+    async def unlock_page(self, actor: SignedIn) -> Template | Redirect:
+        if not actor.locked:
+            return Redirect("/")
+        return Template("pages/unlock.html", context={"error": "", "person": actor})
+
+    @post("/unlock", guards=[requires("account.sign_in")], status_code=303)
+    async def unlock(
+        self, request: Request, db: DbSession, actor: SignedIn, data: URLEncodedBody[UnlockForm]
+    ) -> Redirect | Template:
+        try:
+            await unlock(
+                db, request.app.state.sign_in_throttle, actor, data.password, client_address(request)
+            )
+        except SignInFailed as wrong:
+            context = {"error": wrong.message, "person": actor}
+            return Template("pages/unlock.html", context=context, status_code=wrong.status_code)
+        except TooManyAttempts as refusal:
+            await sign_out(db, actor)
+            request.clear_session()
+            context = {
+                "error": f"Signed out after too many wrong passwords. {refusal.message}",
+                "username": "",
+            }
+            return Template("pages/signin.html", context=context, status_code=429, headers=refusal.headers)
+        request.set_session({key: value for key, value in request.session.items() if key != "locked"})
+        return Redirect("/", status_code=303)
+
+    @get("/account/password", guards=[requires("account.use")])
+    async def password_page(self) -> Template:
+        return Template("pages/password.html", context={"error": "", "changed": False})
+
+    @post("/account/password", guards=[requires("account.use")], status_code=200)
+    async def change_password(
+        self,
+        request: Request,
+        db: DbSession,
+        actor: SignedIn,
+        clock: AppClock,
+        data: URLEncodedBody[PasswordForm],
+    ) -> Template:
+        """A new password signs this person out everywhere else; this tablet gets a fresh sign-in."""
+        try:
+            generation = await change_password(
+                db, request.app.state.sign_in_throttle, actor,
+                data.current_password, data.new_password, data.repeat_password, client_address(request),
+            )  # fmt: skip
+        except BedsideError as refusal:
+            context = {"error": refusal.message, "changed": False}
+            return Template(
+                "pages/password.html",
+                context=context,
+                status_code=refusal.status_code,
+                headers=refusal.headers,
+            )
+        rotate_session_id(request)
+        request.set_session(new_sign_in(actor.user_id, generation, clock.now()))
+        return Template("pages/password.html", context={"error": "", "changed": True})
 
     @get("/", guards=[requires("account.use")])
     async def home(self, actor: SignedIn) -> Redirect:

@@ -27,6 +27,8 @@ class User(SQLModel, table=True):
     pin_hash: str | None = Field(default=None, max_length=255)
     active: bool = True
     created_at: datetime
+    sign_in_generation: int = 0
+    """Counts password changes; a sign-in made under an earlier count no longer holds."""
 
 
 class UserUnit(SQLModel, table=True):

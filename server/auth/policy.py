@@ -22,6 +22,7 @@ CLINICAL_READERS = frozenset({Role.therapist, Role.nurse, Role.physician, Role.h
 
 POLICY: dict[str, frozenset[Role]] = {
     "account.use": frozenset(Role),
+    "account.sign_in": frozenset(Role),
     "worklist.read": frozenset({Role.therapist}),
     "board.read": frozenset({Role.nurse, Role.physician}),
     "board.print": frozenset({Role.nurse, Role.physician, Role.therapist}),
@@ -37,6 +38,8 @@ POLICY: dict[str, frozenset[Role]] = {
 }
 COMFORT_CARE_ONLY = frozenset({Role.hospice})
 """Roles that read only comfort-care patients' records (on their units, like everyone)."""
+WHILE_LOCKED = frozenset({"account.sign_in"})
+"""A locked tablet still allows its own sign-in: unlocking it, or signing out to switch user."""
 PUBLIC = "public"
 """Sign-in, health probes and static files: no sign-in needed, and no patient data behind them."""
 
@@ -51,10 +54,16 @@ def roles_for(permission: str) -> frozenset[Role]:
     return POLICY[permission]
 
 
+class TabletLocked(NotAuthorizedException):
+    """Signed in, but the tablet is locked: the person must unlock it first."""
+
+
 def check(actor: Actor | None, permission: str) -> Actor:
     """The actor, if signed in with a role the permission allows; else the refusal to show them."""
     if not isinstance(actor, Actor):
         raise NotAuthorizedException("Sign in first.")
+    if actor.locked and permission not in WHILE_LOCKED:
+        raise TabletLocked("This tablet is locked; unlock it first.")
     roles = roles_for(permission)
     if actor.role not in roles:
         raise PermissionDeniedException(

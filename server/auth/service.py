@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.audit.service import AuditAction, record_audit
 from server.auth.actor import Actor
 from server.auth.models import Role, User, UserUnit
-from server.auth.passwords import DUMMY_HASH, verify_password
+from server.auth.passwords import DUMMY_HASH, hash_password, verify_password
+from server.auth.throttle import SignInThrottle, TooManyAttempts
 from server.changes import Change, View, announce
-from server.errors import BedsideError
+from server.errors import BedsideError, InvalidInput
 
 
 class SignInFailed(BedsideError):
@@ -29,25 +32,39 @@ async def load_actor(db: AsyncSession, user_id: int, device: str = "") -> Actor 
         role=Role(user.role),
         unit_ids=frozenset(unit_rows.all()),
         device=device,
+        sign_in_generation=user.sign_in_generation,
     )
 
 
-async def sign_in(db: AsyncSession, username: str, password: str, device: str) -> Actor:
-    """Check the password; every attempt, failed or not, is audited."""
+async def sign_in(
+    db: AsyncSession, throttle: SignInThrottle, username: str, password: str, address: str, device: str
+) -> Actor:
+    """Check the password, unless this account or address must wait; every attempt is audited."""
     username = username.strip().lower()
-    user = (await db.exec(select(User).where(User.username == username))).first()
-    valid = verify_password(user.password_hash if user else DUMMY_HASH, password)
-    if user is None or not user.active or not valid:
+
+    async def refuse(outcome: str) -> None:
         record_audit(
-            db, None, AuditAction.execute, "sign_in", outcome="failure", username=username[:64], device=device
+            db, None, AuditAction.execute, "sign_in", outcome=outcome, username=username[:64], device=device
         )
         await db.commit()
+
+    try:
+        await throttle.attempt(username, address)
+    except TooManyAttempts:
+        await refuse("throttled")
+        raise
+    user = (await db.exec(select(User).where(User.username == username))).first()
+    await db.commit()  # no lock is held (SQLite's write lock) during the Argon2 work
+    valid = await asyncio.to_thread(verify_password, user.password_hash if user else DUMMY_HASH, password)
+    if user is None or not user.active or not valid:
+        await refuse("failure")
         raise SignInFailed("That username and password do not match an active account.")
     assert user.id is not None
     actor = await load_actor(db, user.id, device)
     assert actor is not None
     record_audit(db, actor, AuditAction.execute, "sign_in")
     await db.commit()
+    await throttle.succeeded(username, address)
     return actor
 
 
@@ -56,3 +73,70 @@ async def sign_out(db: AsyncSession, actor: Actor) -> None:
     record_audit(db, actor, AuditAction.execute, "sign_out")
     announce(db, Change("signed_out", frozenset({View.sign_in}), user_id=actor.user_id))
     await db.commit()
+
+
+async def lock(db: AsyncSession, actor: Actor) -> None:
+    """The tablet hides the person's screens: this sign-in's sockets close, on every instance."""
+    record_audit(db, actor, AuditAction.execute, "lock")
+    views = frozenset({View.sign_in})
+    announce(db, Change("locked", views, user_id=actor.user_id, sign_in_id=actor.sign_in_id or None))
+    await db.commit()
+
+
+async def unlock(
+    db: AsyncSession, throttle: SignInThrottle, actor: Actor, password: str, address: str
+) -> None:
+    """The same person, with their password; wrong guesses count like wrong sign-ins, and once the account
+    must wait (`TooManyAttempts`) the caller ends the sign-in: a full sign-in is needed."""
+    await throttle.attempt(actor.username, address)
+    user = await db.get(User, actor.user_id)
+    await db.commit()
+    if user is None or not await asyncio.to_thread(verify_password, user.password_hash, password):
+        record_audit(db, actor, AuditAction.execute, "unlock", outcome="failure")
+        await db.commit()
+        raise SignInFailed("That password is not right.")
+    await throttle.succeeded(actor.username, address)
+    record_audit(db, actor, AuditAction.execute, "unlock")
+    await db.commit()
+
+
+PASSWORD_LENGTH = range(12, 129)
+"""NIST SP 800-63B: a minimum length and no composition rules."""
+
+
+async def change_password(
+    db: AsyncSession,
+    throttle: SignInThrottle,
+    actor: Actor,
+    current: str,
+    new: str,
+    repeated: str,
+    address: str,
+) -> int:
+    """A new password ends every other sign-in of this person at once (their sessions stop holding and
+    their sockets close on every instance); the caller renews the sign-in it was made from, with the
+    generation returned."""
+    if len(new) not in PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"new_password: use {PASSWORD_LENGTH.start} to {PASSWORD_LENGTH.stop - 1} characters."
+        )
+    if new != repeated:
+        raise InvalidInput("repeat_password: the two new passwords are not the same.")
+    if current == new:
+        raise InvalidInput("new_password: choose a password different from the current one.")
+    await throttle.attempt(actor.username, address)
+    user = await db.get(User, actor.user_id)
+    assert user is not None
+    await db.commit()  # no lock is held (SQLite's write lock) during the Argon2 work
+    if not await asyncio.to_thread(verify_password, user.password_hash, current):
+        record_audit(db, actor, AuditAction.update, "password", actor.user_id, outcome="failure")
+        await db.commit()
+        raise SignInFailed("current_password: that is not your current password.")
+    user.password_hash = await asyncio.to_thread(hash_password, new)
+    user.sign_in_generation += 1
+    db.add(user)
+    record_audit(db, actor, AuditAction.update, "password", actor.user_id)
+    announce(db, Change("password_changed", frozenset({View.sign_in}), user_id=actor.user_id))
+    await db.commit()
+    await throttle.succeeded(actor.username, address)
+    return user.sign_in_generation

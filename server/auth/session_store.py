@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from litestar.stores.base import Store
 from sqlalchemy import LargeBinary, delete
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import Column, Field, SQLModel
+from sqlmodel import Column, Field, SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.clock import Clock
@@ -27,14 +27,19 @@ def _seconds(value: int | timedelta | None) -> int | None:
 
 
 class DatabaseStore(Store):
-    """A Litestar store on the `web_session` table. The session maker is looked up at call time because
-    the engine is created when the app starts."""
+    """A Litestar store on the `web_session` table, its keys prefixed by `namespace` so that sessions and
+    sign-in counts share it apart. The session maker is looked up at call time because the engine is
+    created when the app starts."""
 
-    def __init__(self, session_maker: Callable[[], async_sessionmaker[AsyncSession]], clock: Clock) -> None:
+    def __init__(
+        self, session_maker: Callable[[], async_sessionmaker[AsyncSession]], clock: Clock, namespace: str = ""
+    ) -> None:
         self._session_maker = session_maker
         self._clock = clock
+        self._prefix = f"{namespace}:" if namespace else ""
 
     async def set(self, key: str, value: str | bytes, expires_in: int | timedelta | None = None) -> None:
+        key = self._prefix + key
         data = value.encode() if isinstance(value, str) else value
         seconds = _seconds(expires_in)
         expires_at = self._clock.now() + timedelta(seconds=seconds) if seconds else None
@@ -48,6 +53,7 @@ class DatabaseStore(Store):
             await db.commit()
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
+        key = self._prefix + key
         async with self._session_maker()() as db:
             row = await db.get(WebSession, key)
             if row is None:
@@ -65,12 +71,12 @@ class DatabaseStore(Store):
 
     async def delete(self, key: str) -> None:
         async with self._session_maker()() as db:
-            await db.exec(delete(WebSession).where(WebSession.key == key))  # type: ignore[arg-type]
+            await db.exec(delete(WebSession).where(WebSession.key == self._prefix + key))  # type: ignore[arg-type]
             await db.commit()
 
     async def delete_all(self) -> None:
         async with self._session_maker()() as db:
-            await db.exec(delete(WebSession))  # type: ignore[call-overload]
+            await db.exec(delete(WebSession).where(col(WebSession.key).startswith(self._prefix)))
             await db.commit()
 
     async def exists(self, key: str) -> bool:
@@ -78,12 +84,13 @@ class DatabaseStore(Store):
 
     async def expires_in(self, key: str) -> int | None:
         async with self._session_maker()() as db:
-            row = await db.get(WebSession, key)
+            row = await db.get(WebSession, self._prefix + key)
         if row is None or row.expires_at is None:
             return None
         return max(0, int((row.expires_at - self._clock.now()).total_seconds()))
 
     async def delete_expired(self) -> None:
         async with self._session_maker()() as db:
-            await db.exec(delete(WebSession).where(WebSession.expires_at <= self._clock.now()))  # type: ignore[arg-type, operator]
+            ours = col(WebSession.key).startswith(self._prefix)
+            await db.exec(delete(WebSession).where(ours, col(WebSession.expires_at) <= self._clock.now()))
             await db.commit()

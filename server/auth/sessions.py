@@ -6,6 +6,8 @@ sign-in response carry a fresh id instead.
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -49,14 +51,25 @@ def rotate_session_id(connection: ASGIConnection) -> None:
     connection.scope.setdefault("state", {})[ROTATE_KEY] = True  # type: ignore[typeddict-item]
 
 
+def client_address(connection: ASGIConnection) -> str:
+    """The client's address as uvicorn sees it (behind a load balancer, run it with --proxy-headers)."""
+    return connection.client.host if connection.client else "?"
+
+
 def device_of(connection: ASGIConnection) -> str:
-    host = connection.client.host if connection.client else "?"
-    return f"{host} {connection.headers.get('user-agent', '')[:200]}"
+    return f"{client_address(connection)} {connection.headers.get('user-agent', '')[:200]}"
 
 
-def new_sign_in(user_id: int, now: datetime) -> dict[str, Any]:
-    """What a session holds: who, and when they signed in (for the absolute limit)."""
-    return {"user_id": user_id, "signed_in_at": now.isoformat()}
+def new_sign_in(user_id: int, generation: int, now: datetime) -> dict[str, Any]:
+    """What a session holds: who, when they signed in (for the absolute limit), the account's sign-in
+    generation (a password change ends the earlier ones) and an id for this sign-in alone (its sockets'
+    channel); `locked` is added while the tablet is locked."""
+    return {
+        "user_id": user_id,
+        "signed_in_at": now.isoformat(),
+        "generation": generation,
+        "sign_in_id": secrets.token_urlsafe(12),
+    }
 
 
 def within_shift(session: dict[str, Any], now: datetime, max_age: int) -> bool:
@@ -70,7 +83,7 @@ def within_shift(session: dict[str, Any], now: datetime, max_age: int) -> bool:
 
 async def actor_from_session(session: dict[str, Any], connection: ASGIConnection) -> Actor | None:
     """The signed-in person, or none: no session, the absolute limit passed (the session store has
-    already dropped one idle too long), or the account deactivated."""
+    already dropped one idle too long), the account deactivated or its password changed since."""
     user_id = session.get("user_id")
     if not isinstance(user_id, int):
         return None
@@ -78,7 +91,10 @@ async def actor_from_session(session: dict[str, Any], connection: ASGIConnection
     if not within_shift(session, state.clock.now(), state.settings.session_max_age):
         return None
     async with state.session_maker() as db:
-        return await load_actor(db, user_id, device_of(connection))
+        actor = await load_actor(db, user_id, device_of(connection))
+    if actor is None or session.get("generation", 0) != actor.sign_in_generation:
+        return None
+    return replace(actor, sign_in_id=str(session.get("sign_in_id", "")), locked=bool(session.get("locked")))
 
 
 def make_session_auth(idle_seconds: int, secure: bool) -> SessionAuth[Actor, Any]:

@@ -37,7 +37,7 @@ async def admit(socket: WebSocket) -> Actor | None:
     try:
         check(actor, socket.route_handler.opt["policy"])
     except HTTPException as refusal:
-        code = CLOSE_UNAUTHENTICATED if actor is None else CLOSE_FORBIDDEN
+        code = CLOSE_UNAUTHENTICATED if actor is None or actor.locked else CLOSE_FORBIDDEN
         await socket.close(code=code, reason=str(refusal.detail)[:120])
         return None
     if not same_origin(socket):

@@ -58,4 +58,10 @@ class ComfortLogLive(Controller):
             return await render_live_log(db, env, patient)
 
         async with while_signed_in(socket):
-            await stream(socket, actor.user_id, [channels.comfort_log(patient_id)], [patient.unit_id], screen)
+            await stream(
+                socket,
+                channels.closing(actor.user_id, actor.sign_in_id),
+                [channels.comfort_log(patient_id)],
+                [patient.unit_id],
+                screen,
+            )

@@ -110,7 +110,7 @@ class PatientLive(Controller):
         units = sorted(actor.unit_ids)
         names = [channels.worklist(u) for u in units] + [channels.therapist(actor.user_id)]
         async with therapist_present(socket, actor), while_signed_in(socket):
-            await stream(socket, actor.user_id, names, units, screen)
+            await stream(socket, channels.closing(actor.user_id, actor.sign_in_id), names, units, screen)
 
     @websocket("/units/{unit_id:int}/board", opt={"policy": "board.read"})
     async def board_socket(self, socket: WebSocket, unit_id: FromPath[int]) -> None:
@@ -133,7 +133,11 @@ class PatientLive(Controller):
 
         async with while_signed_in(socket):
             await stream(
-                socket, actor.user_id, [channels.board(unit_id, can_flag=can_flag)], [unit_id], screen
+                socket,
+                channels.closing(actor.user_id, actor.sign_in_id),
+                [channels.board(unit_id, can_flag=can_flag)],
+                [unit_id],
+                screen,
             )
 
     @websocket("/patients/{patient_id:int}", opt={"policy": "chart.read"})
@@ -154,4 +158,6 @@ class PatientLive(Controller):
 
         names = [channels.patient(patient_id)] + ([channels.therapist(actor.user_id)] if is_therapist else [])
         async with therapist_present(socket, actor), while_signed_in(socket):
-            await stream(socket, actor.user_id, names, [patient.unit_id], screen)
+            await stream(
+                socket, channels.closing(actor.user_id, actor.sign_in_id), names, [patient.unit_id], screen
+            )

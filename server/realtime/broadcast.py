@@ -103,7 +103,9 @@ class Publisher:
 
     async def deliver(self, change: Change) -> None:
         if View.sign_in in change.views and change.user_id is not None:
-            self.hub.deliver(channels.account(change.user_id), Frame("", close_code=CLOSE_SIGNED_OUT))
+            user_id, sign_in_id = change.user_id, change.sign_in_id
+            ended = channels.sign_in(sign_in_id) if sign_in_id else channels.account(user_id)
+            self.hub.deliver(ended, Frame("", close_code=CLOSE_SIGNED_OUT))
             return
         for area in self.areas:
             wanted = [name for name in area.channels(change) if self.hub.has_listeners(name)]

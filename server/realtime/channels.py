@@ -36,5 +36,15 @@ def account(user_id: int) -> str:
     return f"account-{user_id}"
 
 
+def sign_in(sign_in_id: str) -> str:
+    """The sockets of one sign-in (one tablet): closed when that tablet is locked."""
+    return f"sign-in-{sign_in_id}"
+
+
+def closing(user_id: int, sign_in_id: str) -> list[str]:
+    """The channels whose close frame ends a socket: its person's and its own sign-in's."""
+    return [account(user_id)] + ([sign_in(sign_in_id)] if sign_in_id else [])
+
+
 def follows_unit_numbers(name: str) -> bool:
-    return not name.startswith(("therapist-", "account-"))
+    return not name.startswith(("therapist-", "account-", "sign-in-"))

@@ -21,7 +21,6 @@ from litestar.exceptions import WebSocketDisconnect
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.changes import changed_patients_since, current_seqs
-from server.realtime import channels
 from server.realtime.broadcast import seq_marker
 from server.realtime.hub import STALE, LocalHub, Subscriber
 
@@ -37,12 +36,12 @@ Screen = Callable[[AsyncSession, set[int] | None], Awaitable[str]]
 
 
 async def stream(
-    socket: WebSocket, user_id: int, names: list[str], unit_ids: list[int], screen: Screen
+    socket: WebSocket, closing: list[str], names: list[str], unit_ids: list[int], screen: Screen
 ) -> None:
-    """Stream `names` to the socket of `user_id` (whose own account channel closes it at sign-out)."""
+    """Stream `names` to the socket; a close frame on a `closing` channel (its sign-in ended) ends it."""
     hub: LocalHub = socket.app.state.hub
     await socket.accept()
-    async with hub.subscribe([*names, channels.account(user_id)]) as subscriber:
+    async with hub.subscribe([*names, *closing]) as subscriber:
         try:
             resume_from = await _resume_request(socket)
             async with socket.app.state.session_maker() as db:

@@ -38,7 +38,8 @@
   document.addEventListener("htmx:wsClose", function (event) {
     var code = event.detail.event.code, elt = event.detail.elt, wrapper = event.detail.socketWrapper;
     document.body.dataset.ws = "closed";
-    if (STOP.indexOf(code) >= 0) { status("Signed out: sign in again to see live changes"); return; }
+    if (code === 4401) { window.location.assign("/"); return; }  /* sign-in ended or locked: leave the screen */
+    if (STOP.indexOf(code) >= 0) { status("Not allowed to see live changes here"); return; }
     status("Reconnecting…");
     if (AUTO.indexOf(code) >= 0) { return; }
     var delay = reconnectDelay(retries++);

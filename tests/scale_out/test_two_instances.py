@@ -15,6 +15,7 @@ import websockets
 from sqlalchemy import text
 
 from server import db
+from server.demo import DEMO_PASSWORD
 from tests.clock import server_now
 from tests.scale_out.conftest import Cluster, Instance, sign_in
 
@@ -42,6 +43,16 @@ async def open_worklist(instance: Instance, cookies: str):  # type: ignore[no-un
         instance.ws_url + "/ws/worklist", additional_headers={"Cookie": cookies, "Origin": instance.url}
     )
     await socket.send('{"type": "resume", "seqs": {}}')  # as the page does on opening
+    await asyncio.wait_for(socket.recv(), 5)
+    return socket
+
+
+async def open_board(instance: Instance, board: str, cookies: str):  # type: ignore[no-untyped-def]
+    """A nurse's unit board socket (`board`: the board page's path), open as the page opens it."""
+    socket = await websockets.connect(
+        instance.ws_url + "/ws" + board, additional_headers={"Cookie": cookies, "Origin": instance.url}
+    )
+    await socket.send('{"type": "resume", "seqs": {}}')
     await asyncio.wait_for(socket.recv(), 5)
     return socket
 
@@ -157,22 +168,66 @@ def test_graceful_shutdown_closes_tablets_with_a_reconnect_code(cluster: Cluster
     assert run_in_thread(scenario) in (1012,), "1012 (service restart) makes htmx's ws extension reconnect"
 
 
+async def close_code_after(tablet, action: Callable[[], int]) -> int:  # type: ignore[no-untyped-def]
+    """Do `action` (an HTTP call on another instance, its status asserted by the caller) and read the
+    tablet until the server closes it: the close code."""
+    try:
+        await asyncio.to_thread(action)
+        while True:
+            await asyncio.wait_for(tablet.recv(), 3)
+    except websockets.ConnectionClosed as closed:
+        return closed.rcvd.code if closed.rcvd else -1
+    finally:
+        await tablet.close()
+
+
+def posted(client, url: str, expected: int, **form: str) -> Callable[[], int]:  # type: ignore[no-untyped-def]
+    def post() -> int:
+        response = client.post(url, data=form or None, headers={"x-csrftoken": client.cookies["csrftoken"]})
+        assert response.status_code == expected, response.text
+        return response.status_code
+
+    return post
+
+
 def test_signing_out_on_one_instance_closes_the_tablets_on_the_other(cluster: Cluster) -> None:
     a, b = cluster.instances[:2]
     therapist = sign_in(a, "tara")
 
     async def scenario() -> int:
         tablet = await open_worklist(b, cookie_header(therapist))
-        try:
-            signed_out = await asyncio.to_thread(
-                therapist.post, "/signout", headers={"x-csrftoken": therapist.cookies["csrftoken"]}
-            )
-            assert signed_out.status_code == 303
-            while True:
-                await asyncio.wait_for(tablet.recv(), 3)
-        except websockets.ConnectionClosed as closed:
-            return closed.rcvd.code if closed.rcvd else -1
-        finally:
-            await tablet.close()
+        return await close_code_after(tablet, posted(therapist, "/signout", 303))
 
     assert run_in_thread(scenario) == 4401
+
+
+def test_locking_a_tablet_on_one_instance_closes_its_socket_on_the_other(cluster: Cluster) -> None:
+    a, b = cluster.instances[:2]
+    therapist = sign_in(a, "tara")
+
+    async def scenario() -> int:
+        tablet = await open_worklist(b, cookie_header(therapist))
+        return await close_code_after(tablet, posted(therapist, "/lock", 303))
+
+    assert run_in_thread(scenario) == 4401
+    assert posted(therapist, "/unlock", 303, password=DEMO_PASSWORD)() == 303
+
+
+def test_a_password_change_on_one_instance_closes_the_other_tablets_on_the_other(cluster: Cluster) -> None:
+    a, b = cluster.instances[:2]
+    here, elsewhere = sign_in(a, "nina"), sign_in(b, "nina")
+    new = "the night shift's new password"
+    change = {"current_password": DEMO_PASSWORD, "new_password": new, "repeat_password": new}
+
+    board = elsewhere.get("/board", follow_redirects=True).url.path
+
+    async def scenario() -> int:
+        tablet = await open_board(b, board, cookie_header(elsewhere))
+        return await close_code_after(tablet, posted(here, "/account/password", 200, **change))
+
+    try:
+        assert run_in_thread(scenario) == 4401
+        assert elsewhere.get("/board", follow_redirects=True).url.path == "/signin"
+    finally:
+        back = {"current_password": new, "new_password": DEMO_PASSWORD, "repeat_password": DEMO_PASSWORD}
+        posted(here, "/account/password", 200, **back)()
