@@ -45,7 +45,8 @@ PUBLIC = "public"
 
 def reads_patient(actor: Actor, unit_id: int, comfort_care: bool) -> bool:
     """Whether this person may see this patient at all: their units, and for hospice staff only
-    comfort-care patients. Every patient read goes through `patients.service.get_patient_for`."""
+    comfort-care patients. Every patient read goes through `patients.service.get_patient_for`, or
+    `read_patient_for` for one patient's record, which also honours a break-the-glass grant."""
     return actor.works_on(unit_id) and (actor.role not in COMFORT_CARE_ONLY or comfort_care)
 
 

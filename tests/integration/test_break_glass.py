@@ -145,10 +145,16 @@ async def test_the_patient_socket_is_admitted_under_the_grant_and_closed_when_it
         socket.receive_text(timeout=5)
     assert refused.value.code == 4403
     assert await break_the_glass(covering, ada, **COVERING) == 303
-    with await covering.websocket(f"/ws/patients/{ada}") as socket:
+    comfort = world.patient_ids["comfort"]
+    assert await break_the_glass(covering, comfort, reason="emergency", detail="Crisis call") == 303
+    with (
+        await covering.websocket(f"/ws/patients/{ada}") as socket,
+        await covering.websocket(f"/ws/patients/{comfort}/comfort-log") as log,
+    ):
         assert "availability" in socket.receive_text(timeout=5)
+        assert "Sessions 0" in text_of(log.receive_text(timeout=5))
         clock.advance(timedelta(minutes=61))
-        assert closed_with(socket) == 4403
+        assert closed_with(socket) == 4403 and closed_with(log) == 4403
 
 
 async def test_admins_list_the_accesses_by_period_and_no_one_else_may(
