@@ -7,7 +7,7 @@ from server.auth.models import User, UserUnit
 from server.auth.session_store import WebSession
 from server.availability.models import AvailabilityFlag
 from server.changes import UnitEvent
-from server.patients.models import MassageOrder, Patient, SiteRestriction, Unit
+from server.patients.models import BreakGlassGrant, MassageOrder, Patient, SiteRestriction, Unit
 from server.presence.service import TabletPresence
 from server.sessions.models import Amendment, Interruption, MassageSession, Score
 
@@ -17,6 +17,7 @@ __all__ = [
     "Amendment",
     "AuditEvent",
     "AvailabilityFlag",
+    "BreakGlassGrant",
     "Interruption",
     "MassageOrder",
     "MassageSession",

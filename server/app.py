@@ -46,10 +46,11 @@ from server.availability.service import announce_expired_flags
 from server.clock import Clock
 from server.comfort_log import live as comfort_log_live
 from server.comfort_log.controller import ComfortLogPages
-from server.errors import BedsideError
+from server.errors import BedsideError, OutsideYourUnits
 from server.health import HealthRoutes
 from server.patients import live as patients_live
 from server.patients.api import PatientApi
+from server.patients.break_glass_controller import BreakGlassPages, BreakGlassReview, reason_page
 from server.patients.controller import PatientPages
 from server.patients.order_controller import OrderPages
 from server.presence import live as presence_live
@@ -68,8 +69,8 @@ log = logging.getLogger("bedside")
 
 
 ROUTES: list[Any] = [
-    HealthRoutes, AccountPages, AuditPages,
-    PatientPages, PatientApi, OrderPages, FlagPages, FlagApi,
+    HealthRoutes, AccountPages, AuditPages, BreakGlassReview,
+    PatientPages, BreakGlassPages, PatientApi, OrderPages, FlagPages, FlagApi,
     SessionPages, SessionApi, InterruptionPages, ComfortLogPages,
     patients_live.PatientLive, comfort_log_live.ComfortLogLive,
 ]  # fmt: skip
@@ -100,6 +101,14 @@ def error_response(request: Request, status_code: int, message: str) -> Response
 
 def handle_bedside_error(request: Request, exc: BedsideError) -> Response:
     return error_response(request, exc.status_code, exc.message)
+
+
+def handle_outside_units(request: Request, exc: OutsideYourUnits) -> Response:
+    """A clinician who opens a patient's page outside their units is asked for a reason (break the glass)
+    rather than only refused; the API, htmx requests and unsafe methods get the plain refusal."""
+    if request.method != "GET" or request.url.path.startswith("/api/") or is_htmx(request):
+        return handle_bedside_error(request, exc)
+    return reason_page(exc.patient_id, request.url.path)
 
 
 def handle_not_signed_in(request: Request, exc: NotAuthorizedException) -> Response:
@@ -248,6 +257,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         on_app_init=[session_auth.on_app_init],
         exception_handlers={
             BedsideError: handle_bedside_error,
+            OutsideYourUnits: handle_outside_units,
             NotAuthorizedException: handle_not_signed_in,
             PermissionDeniedException: handle_forbidden,
             ValidationException: handle_invalid_request,

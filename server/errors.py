@@ -33,3 +33,12 @@ class Conflict(BedsideError):
     """The request does not fit the record's current state; nothing was stored."""
 
     status_code = 409
+
+
+class OutsideYourUnits(NotAllowed):
+    """A clinical reader opened a patient on a unit they are not assigned to, without a break-the-glass
+    grant for them: pages ask for a reason instead of a bare refusal. It names no patient data."""
+
+    def __init__(self, patient_id: int) -> None:
+        super().__init__("This record is outside your units.")
+        self.patient_id = patient_id

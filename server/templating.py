@@ -8,6 +8,7 @@ from jinja2 import Environment
 
 from server.availability.models import FLAG_LABELS
 from server.clock import Clock, to_local
+from server.patients.break_glass import REASONS as BREAK_GLASS_REASONS
 from server.patients.models import WALTON_PRESSURE
 from server.sessions.interruptions import INTERRUPTION_REASONS
 from server.sessions.rules import NOT_OBTAINABLE_REASONS
@@ -42,6 +43,7 @@ def install_filters(env: Environment, clock: Clock) -> None:
     env.filters["score_text"] = score_text
     env.globals["not_obtainable_reasons"] = NOT_OBTAINABLE_REASONS
     env.globals["reschedule_reasons"] = RESCHEDULE_REASONS
+    env.globals["break_glass_reasons"] = BREAK_GLASS_REASONS
     env.filters.update(
         local_time=local_time, local_datetime=local_datetime, long_date=long_date, minutes=minutes
     )

@@ -34,7 +34,9 @@ POLICY: dict[str, frozenset[Role]] = {
     "availability.write": frozenset({Role.nurse}),
     "session.chart": frozenset({Role.therapist}),
     "session.interrupt": frozenset({Role.nurse}),
+    "break_glass.open": CLINICAL_READERS,
     "audit.read": frozenset({Role.admin}),
+    "break_glass.review": frozenset({Role.admin}),
 }
 COMFORT_CARE_ONLY = frozenset({Role.hospice})
 """Roles that read only comfort-care patients' records (on their units, like everyone)."""
@@ -46,8 +48,21 @@ PUBLIC = "public"
 
 def reads_patient(actor: Actor, unit_id: int, comfort_care: bool) -> bool:
     """Whether this person may see this patient at all: their units, and for hospice staff only
-    comfort-care patients. Every patient read goes through `patients.service.get_patient_for`."""
+    comfort-care patients. Every patient read goes through `patients.service.get_patient_for`, or
+    `read_patient_for` for one patient's record, which also honours a break-the-glass grant."""
     return actor.works_on(unit_id) and (actor.role not in COMFORT_CARE_ONLY or comfort_care)
+
+
+def may_break_the_glass(actor: Actor, unit_id: int, comfort_care: bool) -> bool:
+    """Whether this person may open this patient outside their units by giving a reason (break the glass):
+    clinical readers only, for reading only, and hospice staff for comfort-care patients only, as on their
+    own units. Admins never: they have no chart access at all. The grant is checked in
+    `patients.service.read_patient_for`."""
+    return (
+        actor.role in CLINICAL_READERS
+        and not actor.works_on(unit_id)
+        and (actor.role not in COMFORT_CARE_ONLY or comfort_care)
+    )
 
 
 def roles_for(permission: str) -> frozenset[Role]:

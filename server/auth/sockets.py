@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from litestar import WebSocket
@@ -51,10 +52,11 @@ async def refuse(socket: WebSocket, reason: str) -> None:
 
 
 @asynccontextmanager
-async def while_signed_in(socket: WebSocket) -> AsyncIterator[None]:
+async def while_signed_in(socket: WebSocket, until: datetime | None = None) -> AsyncIterator[None]:
     """Keep the socket only as long as the sign-in it was opened with: when the session has lapsed (idle),
-    passed its shift or was ended elsewhere, close it with 4401 so the tablet asks to sign in again."""
-    watcher = asyncio.create_task(_watch_sign_in(socket))
+    passed its shift or was ended elsewhere, close it with 4401 so the tablet asks to sign in again.
+    `until` ends it sooner, with 4403: the end of the break-the-glass grant it was opened under."""
+    watcher = asyncio.create_task(_watch_sign_in(socket, until))
     try:
         yield
     finally:
@@ -63,14 +65,19 @@ async def while_signed_in(socket: WebSocket) -> AsyncIterator[None]:
             await watcher
 
 
-async def _watch_sign_in(socket: WebSocket) -> None:
+async def _watch_sign_in(socket: WebSocket, until: datetime | None) -> None:
     session_id = socket.cookies.get(SESSION_COOKIE, "")
     session = socket.scope.get("session") or {}
     store = socket.app.stores.get("sessions")
     state = socket.app.state
     while True:
         await asyncio.sleep(state.settings.session_check_seconds)
-        within = within_shift(session, state.clock.now(), state.settings.session_max_age)
+        now = state.clock.now()
+        if until is not None and now >= until:
+            with suppress(Exception):
+                await socket.close(code=CLOSE_FORBIDDEN, reason="Your break-the-glass access has ended.")
+            return
+        within = within_shift(session, now, state.settings.session_max_age)
         if not within or not session_id or not await store.exists(session_id):
             with suppress(Exception):
                 await socket.close(code=CLOSE_UNAUTHENTICATED, reason="Your sign-in has ended.")

@@ -49,15 +49,17 @@ class ComfortLogLive(Controller):
     @websocket("/", opt={"policy": "comfort_log.read"})
     async def comfort_log_socket(self, socket: WebSocket, patient_id: FromPath[int]) -> None:
         actor = await admit(socket)
-        patient = actor and await open_patient_stream(socket, actor, patient_id, "ComfortLog")
-        if actor is None or patient is None:
+        read = actor and await open_patient_stream(socket, actor, patient_id, "ComfortLog")
+        if actor is None or read is None:
             return
         env = socket.app.state.jinja_env
+        patient = read.patient
 
         async def screen(db: AsyncSession, missed: set[int] | None) -> str:
             return await render_live_log(db, env, patient)
 
-        async with while_signed_in(socket):
+        until = read.grant.expires_at if read.grant else None
+        async with while_signed_in(socket, until):
             await stream(
                 socket,
                 channels.closing(actor.user_id, actor.sign_in_id),

@@ -16,8 +16,8 @@ from server.auth.models import Role
 from server.availability.models import AvailabilityFlag
 from server.comfort_log.summary import PeriodSummary, SessionPain, TrendChart, summarise, trend_chart
 from server.errors import InvalidInput, NotAllowed
-from server.patients.models import Patient
-from server.patients.service import get_patient_for
+from server.patients.models import BreakGlassGrant, Patient
+from server.patients.service import read_patient_for
 from server.sessions.models import Amendment, MassageSession, Score
 
 DEFAULT_DAYS = 30
@@ -55,6 +55,8 @@ class ComfortLog:
     sessions: list[LoggedSession]
     summary: PeriodSummary
     chart: TrendChart
+    grant: BreakGlassGrant | None = None
+    """The break-the-glass grant the log is read under, if the patient is outside the reader's units."""
 
 
 def period(start: date | None, end: date | None, today: date) -> tuple[date, date]:
@@ -77,10 +79,12 @@ async def comfort_log(
     zone: str,
     purpose: str = "read",
 ) -> ComfortLog:
-    patient = await get_patient_for(db, actor, patient_id)
+    read = await read_patient_for(db, actor, patient_id)
+    patient = read.patient
     if actor.role == Role.hospice and not patient.comfort_care:
         raise NotAllowed("The comfort-care log is for patients on comfort care.")
     log = await build_comfort_log(db, patient, start=start, end=end, zone=zone)
+    log.grant = read.grant
     record_audit(
         db,
         actor,
@@ -88,7 +92,7 @@ async def comfort_log(
         "ComfortLog",
         patient_id,
         patient_id=patient_id,
-        detail=f"{purpose} {start.isoformat()}..{end.isoformat()}",
+        detail=read.audit_detail(f"{purpose} {start.isoformat()}..{end.isoformat()}"),
     )
     await db.commit()
     return log

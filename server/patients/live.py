@@ -24,8 +24,13 @@ from server.patients.fragments import (
     render_worklist,
     render_worklist_card,
 )
-from server.patients.models import Patient
-from server.patients.service import get_patient_for, patient_card, therapist_worklist, unit_board
+from server.patients.service import (
+    PatientRead,
+    patient_card,
+    read_patient_for,
+    therapist_worklist,
+    unit_board,
+)
 from server.presence.live import render_presence, therapist_present
 from server.realtime import channels
 from server.realtime.broadcast import LiveFragments
@@ -68,20 +73,22 @@ async def _render(db: AsyncSession, env: Environment, change: Change, wanted: li
 FRAGMENTS = LiveFragments(channels=_channels, render=_render)
 
 
-async def open_patient_stream(socket: WebSocket, actor: Actor, patient_id: int, what: str) -> Patient | None:
+async def open_patient_stream(
+    socket: WebSocket, actor: Actor, patient_id: int, what: str
+) -> PatientRead | None:
     """Opening a patient's live page is a read of their chart, audited; refused unless the policy lets
-    this person read this patient (their units; for hospice staff, comfort-care patients only)."""
+    this person read this patient (their units, or a break-the-glass grant that still holds; for hospice
+    staff, comfort-care patients only)."""
     async with socket.app.state.session_maker() as db:
         try:
-            patient = await get_patient_for(db, actor, patient_id)
+            read = await read_patient_for(db, actor, patient_id)
         except BedsideError:
             await refuse(socket, "Not your patient.")
             return None
-        record_audit(
-            db, actor, AuditAction.read, what, patient_id, patient_id=patient_id, detail="live stream opened"
-        )
+        detail = read.audit_detail("live stream opened")
+        record_audit(db, actor, AuditAction.read, what, patient_id, patient_id=patient_id, detail=detail)
         await db.commit()
-    return patient
+    return read
 
 
 class PatientLive(Controller):
@@ -143,8 +150,8 @@ class PatientLive(Controller):
     @websocket("/patients/{patient_id:int}", opt={"policy": "chart.read"})
     async def patient_socket(self, socket: WebSocket, patient_id: FromPath[int]) -> None:
         actor = await admit(socket)
-        patient = actor and await open_patient_stream(socket, actor, patient_id, "Patient")
-        if actor is None or patient is None:
+        read = actor and await open_patient_stream(socket, actor, patient_id, "Patient")
+        if actor is None or read is None:
             return
         env = socket.app.state.jinja_env
         is_therapist = actor.role == Role.therapist
@@ -157,7 +164,12 @@ class PatientLive(Controller):
             return render_availability_banner(env, card, oob=True) + own
 
         names = [channels.patient(patient_id)] + ([channels.therapist(actor.user_id)] if is_therapist else [])
-        async with therapist_present(socket, actor), while_signed_in(socket):
+        until = read.grant.expires_at if read.grant else None
+        async with therapist_present(socket, actor), while_signed_in(socket, until):
             await stream(
-                socket, channels.closing(actor.user_id, actor.sign_in_id), names, [patient.unit_id], screen
+                socket,
+                channels.closing(actor.user_id, actor.sign_in_id),
+                names,
+                [read.patient.unit_id],
+                screen,
             )

@@ -107,6 +107,24 @@ class SiteRestriction(SQLModel, table=True):
         return f"{self.side} {self.region}".strip() + f" ({self.reason})"
 
 
+class BreakGlassGrant(SQLModel, table=True):
+    """A clinician's reason for reading one patient outside their units, and until when it holds.
+
+    Kept in the database, not the sign-in session, so that every instance honours it; never changed after
+    it is written (the audit trail records it too)."""
+
+    __tablename__ = "break_glass_grant"
+    __table_args__ = (Index("ix_break_glass_grant_user_patient", "user_id", "patient_id", "expires_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="care_user.id")
+    patient_id: int = Field(foreign_key="patient.id")
+    reason: str = Field(max_length=20)
+    detail: str = Field(max_length=200)
+    granted_at: datetime = Field(index=True)
+    expires_at: datetime
+
+
 INDICATIONS = ("pain", "anxiety", "edema", "sleep", "comfort")
 FREQUENCIES = ("once", "daily", "twice daily", "three times a week", "weekly", "as needed")
 REGIONS = (

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NoReturn
 
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -15,10 +16,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.audit.service import AuditAction, record_audit
 from server.auth.actor import Actor
 from server.auth.models import User
-from server.auth.policy import reads_patient
+from server.auth.policy import COMFORT_CARE_ONLY, may_break_the_glass, reads_patient
 from server.availability.models import AvailabilityFlag
-from server.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from server.patients.models import MassageOrder, OrderStatus, Patient, SiteRestriction, Unit
+from server.clock import clock_of
+from server.errors import Conflict, InvalidInput, NotAllowed, NotFound, OutsideYourUnits
+from server.patients import break_glass
+from server.patients.models import BreakGlassGrant, MassageOrder, OrderStatus, Patient, SiteRestriction, Unit
 from server.sessions.models import OPEN_STATES, Interruption, MassageSession, Score
 
 
@@ -89,6 +92,8 @@ class SessionSummary:
 class PatientChart:
     card: PatientCard
     sessions: list[SessionSummary]
+    grant: BreakGlassGrant | None = None
+    """The break-the-glass grant this chart is read under, if the patient is outside the reader's units."""
 
 
 def order_is_current(order: MassageOrder, today: date) -> bool:
@@ -229,18 +234,54 @@ def worklist_order(cards: Iterable[PatientCard], now: datetime) -> list[PatientC
 
 
 async def get_patient_for(db: AsyncSession, actor: Actor, patient_id: int) -> Patient:
+    """The patient, if this person may see them on their own units; for every write and unit-scoped read.
+    A break-the-glass grant does not count here: it is for reading only (`read_patient_for`)."""
     patient = await db.get(Patient, patient_id)
     if patient is None:
         raise NotFound("No such patient.")
     if not reads_patient(actor, patient.unit_id, patient.comfort_care):
-        record_audit(
-            db, actor, AuditAction.read, "Patient", patient_id, patient_id=patient_id, outcome="denied"
-        )
-        await db.commit()
-        if not actor.works_on(patient.unit_id):
-            raise NotAllowed("This patient is not on one of your units.")
-        raise NotAllowed("Hospice accounts read the records of comfort-care patients only.")
+        await _refuse(db, actor, patient, may_ask=False)
     return patient
+
+
+@dataclass(frozen=True)
+class PatientRead:
+    """A patient being read, and the break-the-glass grant it is read under (none on one's own units)."""
+
+    patient: Patient
+    grant: BreakGlassGrant | None = None
+
+    def audit_detail(self, detail: str = "") -> str:
+        """The read's audit detail, marked when it happens under a break-the-glass grant."""
+        return "; ".join(part for part in (detail, break_glass.read_note(self.grant)) if part)
+
+
+async def read_patient_for(db: AsyncSession, actor: Actor, patient_id: int) -> PatientRead:
+    """For reading one patient's chart, comfort-care log or live page: on one's own units, or outside them
+    under a break-the-glass grant that still holds. Without one, a clinician who may ask for one is
+    refused with `OutsideYourUnits` (the page asks for a reason); anyone else as `get_patient_for` does."""
+    patient = await db.get(Patient, patient_id)
+    if patient is None:
+        raise NotFound("No such patient.")
+    if reads_patient(actor, patient.unit_id, patient.comfort_care):
+        return PatientRead(patient)
+    may_ask = may_break_the_glass(actor, patient.unit_id, patient.comfort_care)
+    if may_ask:
+        grant = await break_glass.active_grant(db, actor, patient_id, clock_of(db).now())
+        if grant is not None:
+            return PatientRead(patient, grant)
+    await _refuse(db, actor, patient, may_ask=may_ask)
+
+
+async def _refuse(db: AsyncSession, actor: Actor, patient: Patient, *, may_ask: bool) -> NoReturn:
+    """Audit the refused read (committed, whatever the caller does next), then say why; no patient data."""
+    record_audit(db, actor, AuditAction.read, "Patient", patient.id, patient_id=patient.id, outcome="denied")
+    await db.commit()
+    if may_ask:
+        raise OutsideYourUnits(patient.id)  # type: ignore[arg-type]
+    if actor.role in COMFORT_CARE_ONLY and not patient.comfort_care:
+        raise NotAllowed("Hospice accounts read the records of comfort-care patients only.")
+    raise NotAllowed("This patient is not on one of your units.")
 
 
 async def therapist_worklist(db: AsyncSession, actor: Actor, now: datetime, today: date) -> list[PatientCard]:
@@ -306,8 +347,10 @@ async def patient_card(db: AsyncSession, patient_id: int, now: datetime, today: 
 async def patient_chart(
     db: AsyncSession, actor: Actor, patient_id: int, now: datetime, today: date
 ) -> PatientChart:
-    """Precautions, the order, and past sessions with their pre and post pain, newest first."""
-    patient = await get_patient_for(db, actor, patient_id)
+    """Precautions, the order, and past sessions with their pre and post pain, newest first; outside
+    the reader's units only under a break-the-glass grant."""
+    read = await read_patient_for(db, actor, patient_id)
+    patient = read.patient
     card = (await load_cards(db, [patient], now, today))[0]
     sessions = (
         await db.exec(
@@ -323,9 +366,11 @@ async def patient_chart(
     summaries = [
         SessionSummary(s, by_session.get((s.id, "pre")), by_session.get((s.id, "post"))) for s in sessions
     ]  # type: ignore[arg-type]
-    record_audit(db, actor, AuditAction.read, "Patient", patient_id, patient_id=patient_id)
+    record_audit(
+        db, actor, AuditAction.read, "Patient", patient_id, patient_id=patient_id, detail=read.audit_detail()
+    )
     await db.commit()
-    return PatientChart(card=card, sessions=summaries)
+    return PatientChart(card=card, sessions=summaries, grant=read.grant)
 
 
 async def choose_pain_scale(db: AsyncSession, actor: Actor, patient_id: int, scale: str) -> Patient:

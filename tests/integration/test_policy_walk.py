@@ -76,6 +76,10 @@ async def test_every_route_lets_in_exactly_the_roles_of_its_policy_entry(
                 mismatches.append(f"{method} {path} as {role}: {'refused' if refused else 'let in'}")
     assert mismatches == []
     assert len(walked) >= 50
+    assert {
+        ("POST", "/patients/{patient_id:int}/break-glass", "break_glass.open"),
+        ("GET", "/admin/break-glass", "break_glass.review"),
+    } <= set(walked), "break the glass is walked like every route"
 
 
 async def socket_refused(person: As, url: str) -> bool:
@@ -101,6 +105,27 @@ async def test_hospice_staff_read_only_comfort_care_patients(sign_in_as, world: 
     ):
         socket.receive_text(timeout=5)
     assert closed.value.code == 4403
+
+
+async def test_outside_their_units_every_clinical_reader_may_break_the_glass_and_admins_may_not(
+    sign_in_as, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    """The comfort-care patient of Hospice House is outside the units of everyone on 4 West."""
+    outside = world.patient_ids["hh"]
+    for role, name in USERS.items():
+        person = await sign_in_as(name)
+        page = await person.get(f"/patients/{outside}")
+        assert page.status_code == 403
+        asked = f'action="/patients/{outside}/break-glass"' in page.text
+        assert asked == (role in POLICY["break_glass.open"]), role
+        assert role != Role.admin or GUARD_REFUSAL in page.text
+        with (
+            pytest.raises(WebSocketDisconnect) as closed,
+            await person.websocket(f"/ws/patients/{outside}") as socket,
+        ):
+            socket.receive_text(timeout=5)
+        assert closed.value.code == 4403, "no socket before a reason is given"
+        assert (GUARD_REFUSAL in str(closed.value.detail)) == (role == Role.admin), role
 
 
 async def test_only_the_signing_therapist_amends_a_signed_record(sign_in_as, world: World) -> None:  # type: ignore[no-untyped-def]
