@@ -1,0 +1,77 @@
+"""A shared tablet as the care team uses it: locked in one tap with nothing of the chart left on screen,
+unlocked by the same person; and a password changed elsewhere takes the screen off every other tablet."""
+
+from __future__ import annotations
+
+from playwright.sync_api import BrowserContext, Page, expect
+
+from server.demo import DEMO_PASSWORD, PATIENTS
+from tests.browser.conftest import screenshot, sign_in, wait_live
+from tests.browser.test_accessibility import violations
+
+PATIENT_NAMES = [f"{p.family}, {p.given}" for p in PATIENTS]
+
+
+def shown_patients(page: Page) -> list[str]:
+    html = page.content()
+    return [name for name in PATIENT_NAMES if name in html]
+
+
+def test_locking_hides_the_worklist_until_the_therapist_unlocks(page: Page) -> None:
+    sign_in(page, "tara")
+    wait_live(page)
+    assert shown_patients(page), "the worklist shows patients before the lock"
+    for control in ("Lock", "Password", "Sign out"):
+        box = (
+            page.locator(".topbar")
+            .get_by_role("button", name=control)
+            .or_(page.locator(".topbar").get_by_role("link", name=control))
+            .bounding_box()
+        )
+        assert box and box["width"] >= 48 and box["height"] >= 48, control
+
+    page.locator(".topbar").get_by_role("button", name="Lock").tap()
+    expect(page.get_by_role("heading", name="This tablet is locked")).to_be_visible()
+    assert shown_patients(page) == [], "no patient is left in the page"
+    screenshot(page, "locked")
+    assert violations(page) == []
+    page.goto("/worklist")
+    expect(page.get_by_role("heading", name="This tablet is locked")).to_be_visible()
+
+    page.get_by_label("Password").fill("not my password")
+    page.get_by_role("button", name="Unlock").tap()
+    expect(page.get_by_role("alert")).to_contain_text("That password is not right")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Unlock").tap()
+    expect(page.locator("article.card").first).to_be_visible()
+    wait_live(page)
+
+
+def test_a_password_changed_elsewhere_takes_the_board_off_this_screen(
+    page: Page, second_context: BrowserContext
+) -> None:
+    sign_in(page, "priya")
+    wait_live(page)
+    assert shown_patients(page)
+
+    desk = second_context.new_page()
+    sign_in(desk, "priya")
+    desk.locator(".topbar").get_by_role("link", name="Password").tap()
+    assert violations(desk) == []
+    new_password = "a long quiet night on the ward"
+
+    def change(current: str, new: str) -> None:
+        desk.get_by_label("Current password").fill(current)
+        desk.get_by_label("New password", exact=True).fill(new)
+        desk.get_by_label("New password again").fill(new)
+        desk.get_by_role("button", name="Change password").tap()
+        expect(desk.get_by_role("status").filter(has_text="Your password is changed")).to_be_visible()
+
+    change(DEMO_PASSWORD, new_password)
+    try:
+        screenshot(desk, "password-changed")
+        expect(page.get_by_role("heading", name="Sign in")).to_be_visible(timeout=5000)
+        assert shown_patients(page) == []
+    finally:
+        desk.goto("/account/password")
+        change(new_password, DEMO_PASSWORD)
