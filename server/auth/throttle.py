@@ -34,7 +34,8 @@ class Limit:
     def wait_after(self, failures: int) -> timedelta:
         if failures < self.free:
             return timedelta(0)
-        return min(self.cap, self.first_wait * 2 ** (failures - self.free))
+        doublings = min(failures - self.free, 32)  # past the cap anyway; keeps the product in range
+        return min(self.cap, self.first_wait * 2**doublings)
 
 
 ACCOUNT_LIMIT = Limit(free=5, first_wait=timedelta(seconds=30), cap=timedelta(minutes=15))
@@ -90,7 +91,7 @@ class SignInThrottle:
     async def attempt(self, username: str, address: str) -> None:
         """Count this attempt, or raise `TooManyAttempts` (the longest wait) while either must wait."""
         now = self._clock.now()
-        keys = {account_key(username): ACCOUNT_LIMIT, f"address:{address}": ADDRESS_LIMIT}
+        keys = {account_key(username): ACCOUNT_LIMIT, address_key(address): ADDRESS_LIMIT}
         async with self._lock:
             counted = {key: Failures.read(await self._store.get(key), now) for key in keys}
             longest = max(failures.blocked_until - now for failures in counted.values())
@@ -107,7 +108,7 @@ class SignInThrottle:
         now = self._clock.now()
         async with self._lock:
             await self._store.delete(account_key(username))
-            key = f"address:{address}"
+            key = address_key(address)
             failures = Failures.read(await self._store.get(key), now)
             if failures.count > 0:
                 failures.count -= 1
@@ -117,3 +118,7 @@ class SignInThrottle:
 
 def account_key(username: str) -> str:
     return f"account:{username.strip().lower()[:64]}"
+
+
+def address_key(address: str) -> str:
+    return f"address:{address}"
