@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import tomllib
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -33,9 +34,10 @@ from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
 from redis.asyncio import Redis
 
-from server import db
+from server import db, openapi
 from server.audit.controller import AuditPages
 from server.auth.controller import AccountPages
+from server.auth.policy import requires
 from server.auth.session_store import DatabaseStore
 from server.auth.sessions import make_session_auth
 from server.availability.api import FlagApi
@@ -53,7 +55,7 @@ from server.patients.order_controller import OrderPages
 from server.presence import live as presence_live
 from server.realtime.broadcast import EVENTS_CHANNEL, Publisher
 from server.realtime.hub import LocalHub
-from server.security import refuse_ids_out_of_range, security_headers
+from server.security import screen_request, security_headers
 from server.sessions import live as sessions_live
 from server.sessions.api import SessionApi
 from server.sessions.controller import InterruptionPages, SessionPages
@@ -82,6 +84,12 @@ LIVE_AREAS = [
 """Each area's fragments that follow committed changes to the tablets."""
 
 
+def app_version() -> str:
+    """The version the OpenAPI document states: the project's own, from pyproject.toml."""
+    with (PROJECT_ROOT / "pyproject.toml").open("rb") as project:
+        return str(tomllib.load(project)["project"]["version"])
+
+
 def error_response(request: Request, status_code: int, message: str) -> Response:
     """Domain errors and refusals in one place: JSON for the API, an inline message for htmx, else a page."""
     if request.url.path.startswith("/api/"):
@@ -104,7 +112,9 @@ def handle_not_signed_in(request: Request, exc: NotAuthorizedException) -> Respo
     if request.url.path.startswith("/api/"):
         return error_response(request, 401, "Sign in first.")
     if is_htmx(request):
-        return Response(content=None, status_code=401, headers={"HX-Redirect": "/signin"})
+        return Response(
+            content=None, status_code=401, media_type="text/html", headers={"HX-Redirect": "/signin"}
+        )
     return Redirect("/signin", status_code=303)
 
 
@@ -245,7 +255,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             ValidationException: handle_invalid_request,
             Exception: handle_unexpected,
         },
+        openapi_config=openapi.openapi_config(app_version(), guards=[requires("schema.read")]),
         before_send=[security_headers(settings.secure_cookies)],
-        before_request=refuse_ids_out_of_range,
+        before_request=screen_request,
         debug=settings.debug,
     )

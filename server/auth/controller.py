@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from litestar import Controller, Request, get, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import URLEncodedBody
 from litestar.response import Redirect, Template
 
@@ -12,6 +13,7 @@ from server.auth.models import Role
 from server.auth.policy import PUBLIC, requires
 from server.auth.service import SignInFailed, sign_in, sign_out
 from server.auth.sessions import device_of, new_sign_in, rotate_session_id
+from server.openapi import html_refusal, page, public_page
 from server.web import AppClock, DbSession, SignedIn
 
 
@@ -30,14 +32,23 @@ HOME_BY_ROLE = {
 }
 
 
+SIGN_IN = {
+    **public_page(),
+    303: ResponseSpec(None, description="Signed in: to the home page of the person's role."),
+    401: html_refusal("Wrong username or password: the form again."),
+}
+
+
 class AccountPages(Controller):
     path = "/"
 
-    @get("/signin", exclude_from_auth=True, name="signin_page", opt={"policy": PUBLIC})
+    @get(
+        "/signin", exclude_from_auth=True, name="signin_page", opt={"policy": PUBLIC}, responses=public_page()
+    )
     async def signin_page(self) -> Template:
         return Template("pages/signin.html", context={"error": "", "username": ""})
 
-    @post("/signin", exclude_from_auth=True, status_code=303, opt={"policy": PUBLIC})
+    @post("/signin", exclude_from_auth=True, status_code=303, opt={"policy": PUBLIC}, responses=SIGN_IN)
     async def signin(
         self, request: Request, db: DbSession, clock: AppClock, data: URLEncodedBody[SignInForm]
     ) -> Redirect | Template:
@@ -56,12 +67,12 @@ class AccountPages(Controller):
         request.set_session(new_sign_in(actor.user_id, clock.now()))
         return Redirect("/", status_code=303)
 
-    @post("/signout", guards=[requires("account.use")], status_code=303)
+    @post("/signout", guards=[requires("account.use")], status_code=303, responses=page())
     async def signout(self, request: Request, db: DbSession, actor: SignedIn) -> Redirect:
         await sign_out(db, actor)
         request.clear_session()
         return Redirect("/signin", status_code=303)
 
-    @get("/", guards=[requires("account.use")])
+    @get("/", guards=[requires("account.use")], status_code=303, responses=page())
     async def home(self, actor: SignedIn) -> Redirect:
-        return Redirect(HOME_BY_ROLE[actor.role])
+        return Redirect(HOME_BY_ROLE[actor.role], status_code=303)

@@ -34,6 +34,7 @@ POLICY: dict[str, frozenset[Role]] = {
     "session.chart": frozenset({Role.therapist}),
     "session.interrupt": frozenset({Role.nurse}),
     "audit.read": frozenset({Role.admin}),
+    "schema.read": frozenset(Role),
 }
 COMFORT_CARE_ONLY = frozenset({Role.hospice})
 """Roles that read only comfort-care patients' records (on their units, like everyone)."""
