@@ -48,7 +48,7 @@ from tests.integration.test_guards import policy_of
 
 ROLES = ["therapist", "nurse", "physician", "hospice", "admin"]
 SEED = 20261123
-EXAMPLES = 4
+EXAMPLES = 6
 STATEFUL_ONLY = {"use_after_free", "ensure_resource_availability", "object_level_authorization"}
 NEEDS_SECURITY_SCHEME = {"ignored_auth"}
 NOT_CALLED = {("POST", "/signout")}
