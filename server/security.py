@@ -28,8 +28,9 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
 }
 HSTS = "max-age=31536000; includeSubDomains"
-LARGEST_ID = 2**63 - 1
-"""Every id column is a 64-bit integer on PostgreSQL and SQLite."""
+LARGEST_ID = 2**31 - 1
+"""Id columns are INTEGER: 32-bit on PostgreSQL (64-bit on SQLite), so a larger id is no record on either,
+and PostgreSQL's driver would refuse to even compare it (a 500)."""
 
 
 def security_headers(behind_tls: bool) -> Callable[[Message, Scope], None]:
