@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import tomllib
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -33,10 +34,10 @@ from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
 from redis.asyncio import Redis
 
-from server import db
+from server import db, openapi
 from server.audit.controller import AuditPages
 from server.auth.controller import AccountPages
-from server.auth.policy import TabletLocked
+from server.auth.policy import TabletLocked, requires
 from server.auth.session_store import DatabaseStore
 from server.auth.sessions import make_session_auth
 from server.auth.throttle import SignInThrottle
@@ -56,7 +57,7 @@ from server.patients.order_controller import OrderPages
 from server.presence import live as presence_live
 from server.realtime.broadcast import EVENTS_CHANNEL, Publisher
 from server.realtime.hub import LocalHub
-from server.security import refuse_ids_out_of_range, security_headers
+from server.security import screen_request, security_headers
 from server.sessions import live as sessions_live
 from server.sessions.api import SessionApi
 from server.sessions.controller import InterruptionPages, SessionPages
@@ -83,6 +84,12 @@ LIVE_AREAS = [
     presence_live.FRAGMENTS,
 ]
 """Each area's fragments that follow committed changes to the tablets."""
+
+
+def app_version() -> str:
+    """The version the OpenAPI document states: the project's own, from pyproject.toml."""
+    with (PROJECT_ROOT / "pyproject.toml").open("rb") as project:
+        return str(tomllib.load(project)["project"]["version"])
 
 
 def error_response(request: Request, status_code: int, message: str) -> Response:
@@ -118,7 +125,7 @@ def handle_not_signed_in(request: Request, exc: NotAuthorizedException) -> Respo
         return error_response(request, 401, str(exc.detail) if locked else "Sign in first.")
     where = "/unlock" if locked else "/signin"
     if is_htmx(request):
-        return Response(content=None, status_code=401, headers={"HX-Redirect": where})
+        return Response(content=None, status_code=401, media_type="text/html", headers={"HX-Redirect": where})
     return Redirect(where, status_code=303)
 
 
@@ -263,7 +270,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             ValidationException: handle_invalid_request,
             Exception: handle_unexpected,
         },
+        openapi_config=openapi.openapi_config(app_version(), guards=[requires("schema.read")]),
         before_send=[security_headers(settings.secure_cookies)],
-        before_request=refuse_ids_out_of_range,
+        before_request=screen_request,
         debug=settings.debug,
     )

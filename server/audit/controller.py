@@ -10,6 +10,7 @@ from litestar.response import Response, Template
 from server.audit.service import AuditQuery, audit_csv, find_audit_events
 from server.auth.policy import requires
 from server.errors import InvalidInput
+from server.openapi import CSV, page
 from server.web import AppClock, DbSession, SignedIn, parse_day
 
 
@@ -45,12 +46,12 @@ class AuditPages(Controller):
     guards = [requires("audit.read")]
     dependencies = {"search": Provide(audit_query, sync_to_thread=False)}
 
-    @get("/")
+    @get("/", responses=page(422))
     async def audit_log_page(self, db: DbSession, actor: SignedIn, search: Search) -> Template:
         events = await find_audit_events(db, actor, search)
         return Template("pages/audit.html", context={"events": events, "query": search})
 
-    @get("/audit.csv")
+    @get("/audit.csv", media_type=CSV, responses=page(422))
     async def audit_log_csv(
         self, db: DbSession, actor: SignedIn, clock: AppClock, search: Search
     ) -> Response[str]:

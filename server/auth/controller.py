@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from litestar import Controller, Request, get, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import URLEncodedBody
 from litestar.response import Redirect, Template
 
@@ -15,6 +16,7 @@ from server.auth.service import SignInFailed, change_password, lock, sign_in, si
 from server.auth.sessions import client_address, device_of, new_sign_in, rotate_session_id
 from server.auth.throttle import TooManyAttempts
 from server.errors import BedsideError
+from server.openapi import html_refusal, page, public_page
 from server.web import AppClock, DbSession, SignedIn
 
 
@@ -45,14 +47,35 @@ HOME_BY_ROLE = {
 }
 
 
+TOO_MANY = html_refusal("Too many failed attempts for this account or address: wait `Retry-After` seconds.")
+SIGN_IN = {
+    **public_page(),
+    303: ResponseSpec(None, description="Signed in: to the home page of the person's role."),
+    401: html_refusal("Wrong username or password: the form again."),
+    429: TOO_MANY,
+}
+UNLOCK = {
+    **page(),
+    401: html_refusal("Wrong password: the lock screen again (or, for htmx, not signed in)."),
+    429: html_refusal("Too many wrong passwords: the sign-in has ended; the sign-in page."),
+}
+NEW_PASSWORD = {
+    **page(422),
+    401: html_refusal("The current password is wrong: the form again (or, for htmx, not signed in)."),
+    429: TOO_MANY,
+}
+
+
 class AccountPages(Controller):
     path = "/"
 
-    @get("/signin", exclude_from_auth=True, name="signin_page", opt={"policy": PUBLIC})
+    @get(
+        "/signin", exclude_from_auth=True, name="signin_page", opt={"policy": PUBLIC}, responses=public_page()
+    )
     async def signin_page(self) -> Template:
         return Template("pages/signin.html", context={"error": "", "username": ""})
 
-    @post("/signin", exclude_from_auth=True, status_code=303, opt={"policy": PUBLIC})
+    @post("/signin", exclude_from_auth=True, status_code=303, opt={"policy": PUBLIC}, responses=SIGN_IN)
     async def signin(
         self, request: Request, db: DbSession, clock: AppClock, data: URLEncodedBody[SignInForm]
     ) -> Redirect | Template:
@@ -75,28 +98,30 @@ class AccountPages(Controller):
         request.set_session(new_sign_in(actor.user_id, actor.sign_in_generation, clock.now()))
         return Redirect("/", status_code=303)
 
-    @post("/signout", guards=[requires("account.sign_in")], status_code=303)
+    @post("/signout", guards=[requires("account.sign_in")], status_code=303, responses=page())
     async def signout(self, request: Request, db: DbSession, actor: SignedIn) -> Redirect:
         await sign_out(db, actor)
         request.clear_session()
         return Redirect("/signin", status_code=303)
 
-    @post("/lock", guards=[requires("account.use")], status_code=303)
+    @post("/lock", guards=[requires("account.use")], status_code=303, responses=page())
     async def lock(self, request: Request, db: DbSession, actor: SignedIn) -> Redirect:
         await lock(db, actor)
         request.set_session({**request.session, "locked": True})
         return Redirect("/unlock", status_code=303)
 
-    @get("/unlock", guards=[requires("account.sign_in")])
+    @get("/unlock", guards=[requires("account.sign_in")], responses=page())
     async def unlock_page(self, actor: SignedIn) -> Template | Redirect:
         if not actor.locked:
-            return Redirect("/")
+            return Redirect("/", status_code=303)
         return Template("pages/unlock.html", context={"error": "", "person": actor})
 
-    @post("/unlock", guards=[requires("account.sign_in")], status_code=303)
+    @post("/unlock", guards=[requires("account.sign_in")], status_code=303, responses=UNLOCK)
     async def unlock(
         self, request: Request, db: DbSession, actor: SignedIn, data: URLEncodedBody[UnlockForm]
     ) -> Redirect | Template:
+        if not actor.locked:
+            return Redirect("/", status_code=303)
         try:
             await unlock(
                 db, request.app.state.sign_in_throttle, actor, data.password, client_address(request)
@@ -115,11 +140,11 @@ class AccountPages(Controller):
         request.set_session({key: value for key, value in request.session.items() if key != "locked"})
         return Redirect("/", status_code=303)
 
-    @get("/account/password", guards=[requires("account.use")])
+    @get("/account/password", guards=[requires("account.use")], responses=page())
     async def password_page(self) -> Template:
         return Template("pages/password.html", context={"error": "", "changed": False})
 
-    @post("/account/password", guards=[requires("account.use")], status_code=200)
+    @post("/account/password", guards=[requires("account.use")], status_code=200, responses=NEW_PASSWORD)
     async def change_password(
         self,
         request: Request,
@@ -146,6 +171,6 @@ class AccountPages(Controller):
         request.set_session(new_sign_in(actor.user_id, generation, clock.now()))
         return Template("pages/password.html", context={"error": "", "changed": True})
 
-    @get("/", guards=[requires("account.use")])
+    @get("/", guards=[requires("account.use")], status_code=303, responses=page())
     async def home(self, actor: SignedIn) -> Redirect:
-        return Redirect(HOME_BY_ROLE[actor.role])
+        return Redirect(HOME_BY_ROLE[actor.role], status_code=303)

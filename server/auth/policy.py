@@ -37,6 +37,7 @@ POLICY: dict[str, frozenset[Role]] = {
     "break_glass.open": CLINICAL_READERS,
     "audit.read": frozenset({Role.admin}),
     "break_glass.review": frozenset({Role.admin}),
+    "schema.read": frozenset(Role),
 }
 COMFORT_CARE_ONLY = frozenset({Role.hospice})
 """Roles that read only comfort-care patients' records (on their units, like everyone)."""

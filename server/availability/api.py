@@ -10,6 +10,7 @@ from litestar.params import FromPath, JSONBody
 
 from server.auth.policy import requires
 from server.availability import service
+from server.openapi import api
 from server.patients.api import FlagOut, flag_out
 from server.web import AppClock, DbSession, SignedIn
 
@@ -25,7 +26,7 @@ class FlagApi(Controller):
     path = "/api"
     guards = [requires("availability.write")]
 
-    @post("/patients/{patient_id:int}/flags", status_code=201)
+    @post("/patients/{patient_id:int}/flags", status_code=201, responses=api(404, 409, 422))
     async def create_flag(
         self,
         db: DbSession,
@@ -41,7 +42,7 @@ class FlagApi(Controller):
         assert change.flag is not None
         return flag_out(change.flag, now)
 
-    @post("/flags/{flag_id:int}/clear", status_code=200)
+    @post("/flags/{flag_id:int}/clear", status_code=200, responses=api(404, 409))
     async def clear_flag(
         self, db: DbSession, actor: SignedIn, clock: AppClock, flag_id: FromPath[int]
     ) -> FlagOut:

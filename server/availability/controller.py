@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.auth.policy import requires
 from server.availability import service
 from server.clock import Clock
+from server.openapi import HTML, page
 from server.patients.fragments import render_board_row
 from server.patients.service import patient_card
 from server.web import AppClock, DbSession, SignedIn, html, is_htmx, parse_clock_time
@@ -37,7 +38,7 @@ class FlagPages(Controller):
     path = "/patients/{patient_id:int}"
     guards = [requires("availability.write")]
 
-    @post("/unavailable", status_code=200)
+    @post("/unavailable", status_code=200, media_type=HTML, responses=page(404, 409, 422))
     async def mark_unavailable(
         self,
         request: Request,
@@ -54,7 +55,7 @@ class FlagPages(Controller):
         )
         return await _board_row(request, db, clock, patient_id, change.unit_id)
 
-    @post("/available", status_code=200)
+    @post("/available", status_code=200, media_type=HTML, responses=page(404, 409))
     async def mark_available(
         self, request: Request, db: DbSession, actor: SignedIn, clock: AppClock, patient_id: FromPath[int]
     ) -> Response | Redirect:

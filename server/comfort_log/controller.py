@@ -16,6 +16,7 @@ from server.auth.policy import requires
 from server.clock import Clock
 from server.comfort_log import exports
 from server.comfort_log.service import comfort_log, period
+from server.openapi import CSV, PDF, page
 from server.web import AppClock, DbSession, SignedIn, parse_day
 
 
@@ -65,21 +66,21 @@ class ComfortLogPages(Controller):
     guards = [requires("comfort_log.read")]
     dependencies = {"log": Provide(provide_log)}
 
-    @get("/")
+    @get("/", responses=page(404, 422))
     async def comfort_log_page(self, log: Log) -> Template:
         return Template("pages/comfort_log.html", context=await log.context("read"))
 
-    @get("/print")
+    @get("/print", responses=page(404, 422))
     async def comfort_log_print(self, log: Log) -> Template:
         return Template("pages/comfort_log_print.html", context=await log.context("print"))
 
-    @get("/log.pdf")
+    @get("/log.pdf", media_type=PDF, responses=page(404, 422))
     async def comfort_log_pdf(self, request: Request, log: Log) -> Response[bytes]:
         context = await log.context("export PDF")
         pdf = await asyncio.to_thread(exports.log_pdf, request.app.state.jinja_env, context)
         return _download(pdf, "application/pdf", log.patient_id, "pdf")
 
-    @get("/log.csv")
+    @get("/log.csv", media_type=CSV, responses=page(404, 422))
     async def comfort_log_csv(self, log: Log) -> Response[str]:
         context = await log.context("export CSV")
         body = exports.log_csv(

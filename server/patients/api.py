@@ -10,6 +10,7 @@ from litestar.params import FromPath
 
 from server.auth.policy import requires
 from server.availability.models import AvailabilityFlag
+from server.openapi import api
 from server.patients import service
 from server.web import AppClock, DbSession, SignedIn
 
@@ -44,7 +45,7 @@ class PatientApi(Controller):
     path = "/api/units/{unit_id:int}/patients"
     guards = [requires("chart.read")]
 
-    @get("/")
+    @get("/", responses=api(404))
     async def unit_patients(
         self, db: DbSession, actor: SignedIn, clock: AppClock, unit_id: FromPath[int]
     ) -> list[PatientOut]:

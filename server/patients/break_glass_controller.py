@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 
 from server.auth.policy import requires
 from server.errors import InvalidInput
+from server.openapi import page
 from server.patients import break_glass
 from server.web import DbSession, SignedIn, parse_day
 
@@ -48,7 +49,7 @@ class BreakGlassPages(Controller):
     path = "/patients/{patient_id:int}/break-glass"
     guards = [requires("break_glass.open")]
 
-    @post("/", status_code=303)
+    @post("/", status_code=303, responses=page(404, 409, 422))
     async def break_the_glass(
         self, db: DbSession, actor: SignedIn, patient_id: FromPath[int], data: URLEncodedBody[ReasonForm]
     ) -> Redirect | Template:
@@ -64,7 +65,7 @@ class BreakGlassReview(Controller):
     path = "/admin/break-glass"
     guards = [requires("break_glass.review")]
 
-    @get("/")
+    @get("/", responses=page(422))
     async def break_glass_list(
         self,
         db: DbSession,

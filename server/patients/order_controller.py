@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 
 from server.auth.policy import requires
 from server.errors import InvalidInput, NotFound
+from server.openapi import page
 from server.patients import models, orders
 from server.patients.models import MassageOrder
 from server.patients.service import get_patient_for
@@ -81,20 +82,23 @@ def form_context(patient_id: int, order: MassageOrder | None) -> dict[str, objec
     }
 
 
+WRITE = page(404, 409, 422)
+
+
 class OrderPages(Controller):
     """Only physicians write orders; what changes on the cards is told by the order services."""
 
     path = "/"
     guards = [requires("orders.write")]
 
-    @get("/patients/{patient_id:int}/orders/new")
+    @get("/patients/{patient_id:int}/orders/new", responses=page(404))
     async def new_order_page(self, db: DbSession, actor: SignedIn, patient_id: FromPath[int]) -> Template:
         patient = await get_patient_for(db, actor, patient_id)
         return Template(
             "pages/order_form.html", context={**form_context(patient_id, None), "patient": patient}
         )
 
-    @post("/patients/{patient_id:int}/orders", status_code=303)
+    @post("/patients/{patient_id:int}/orders", status_code=303, responses=WRITE)
     async def write_order(
         self,
         db: DbSession,
@@ -106,7 +110,7 @@ class OrderPages(Controller):
         await orders.create_order(db, actor, patient_id, data.details(), today=clock.today())
         return Redirect(f"/patients/{patient_id}", status_code=303)
 
-    @get("/orders/{order_id:int}/edit")
+    @get("/orders/{order_id:int}/edit", responses=page(404))
     async def edit_order_page(self, db: DbSession, actor: SignedIn, order_id: FromPath[int]) -> Template:
         order = await db.get(MassageOrder, order_id)
         if order is None:
@@ -115,21 +119,21 @@ class OrderPages(Controller):
         context = {**form_context(order.patient_id, order), "patient": patient}
         return Template("pages/order_form.html", context=context)
 
-    @post("/orders/{order_id:int}", status_code=303)
+    @post("/orders/{order_id:int}", status_code=303, responses=WRITE)
     async def edit_order(
         self, db: DbSession, actor: SignedIn, order_id: FromPath[int], data: URLEncodedBody[OrderForm]
     ) -> Redirect:
         order = await orders.update_order(db, actor, order_id, data.details())
         return Redirect(f"/patients/{order.patient_id}", status_code=303)
 
-    @post("/orders/{order_id:int}/{move:str}", status_code=303)
+    @post("/orders/{order_id:int}/{move:str}", status_code=303, responses=WRITE)
     async def move_order(
         self, db: DbSession, actor: SignedIn, order_id: FromPath[int], move: FromPath[str]
     ) -> Redirect:
         order = await orders.change_order_status(db, actor, order_id, move)
         return Redirect(f"/patients/{order.patient_id}", status_code=303)
 
-    @post("/orders/{order_id:int}/restrictions", status_code=303)
+    @post("/orders/{order_id:int}/restrictions", status_code=303, responses=WRITE)
     async def add_restriction(
         self, db: DbSession, actor: SignedIn, order_id: FromPath[int], data: URLEncodedBody[RestrictionForm]
     ) -> Redirect:
@@ -138,7 +142,7 @@ class OrderPages(Controller):
         )
         return Redirect(f"/orders/{order_id}/edit", status_code=303)
 
-    @post("/restrictions/{restriction_id:int}/delete", status_code=303)
+    @post("/restrictions/{restriction_id:int}/delete", status_code=303, responses=WRITE)
     async def remove_restriction(
         self, db: DbSession, actor: SignedIn, restriction_id: FromPath[int]
     ) -> Redirect:

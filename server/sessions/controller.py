@@ -16,6 +16,7 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Response, Template
 
 from server.auth.policy import requires
+from server.openapi import HTML, page
 from server.patients.fragments import render_board_row
 from server.patients.service import patient_card
 from server.sessions import charting, interruptions, service
@@ -31,6 +32,8 @@ Form = URLEncodedBody
 """The page forms carry the same fields as the JSON API's bodies (sessions/schemas.py)."""
 Reply = Response | Redirect
 """An htmx step gets the panel back; a plain form post is sent to the session page."""
+STEP: dict[str, Any] = {"status_code": 200, "media_type": HTML, "responses": page(404, 409, 422)}
+"""A step's reply: the panel (HTML) for htmx, else a 303; or no such session, wrong state, invalid."""
 
 
 @dataclass
@@ -86,7 +89,7 @@ class SessionPages(Controller):
     guards = [requires("session.chart")]
     dependencies = {"step": Provide(provide_step)}
 
-    @post("/patients/{patient_id:int}/sessions", status_code=303)
+    @post("/patients/{patient_id:int}/sessions", status_code=303, responses=page(404, 409))
     async def start_session(
         self, db: DbSession, actor: SignedIn, clock: AppClock, patient_id: FromPath[int]
     ) -> Redirect:
@@ -94,7 +97,7 @@ class SessionPages(Controller):
         started = await service.start_session(db, actor, patient_id, now=now, today=today)
         return Redirect(f"/sessions/{started.id}", status_code=303)
 
-    @get("/sessions/{session_id:int}")
+    @get("/sessions/{session_id:int}", responses=page(404))
     async def session_page(
         self, db: DbSession, actor: SignedIn, clock: AppClock, session_id: FromPath[int]
     ) -> Template:
@@ -102,7 +105,7 @@ class SessionPages(Controller):
         card = await patient_card(db, view.patient.id, *clock.reading())  # type: ignore[arg-type]
         return Template("pages/session.html", context={**panel_context(view), "card": card})
 
-    @post("/sessions/{session_id:int}/scores", status_code=200)
+    @post("/sessions/{session_id:int}/scores", **STEP)
     async def record_score(self, request: Request, step: Step, data: Form[dict[str, str]]) -> Reply:
         """One tap on a score button, or the items of an observed scale (fields `item_<name>`)."""
         items = {key.removeprefix("item_"): value for key, value in data.items() if key.startswith("item_")}
@@ -119,7 +122,7 @@ class SessionPages(Controller):
         await service.record_score(step.db, step.actor, submission, now=step.now)
         return await _panel(request, step)
 
-    @post("/sessions/{session_id:int}/screening", status_code=200)
+    @post("/sessions/{session_id:int}/screening", **STEP)
     async def record_screening(self, request: Request, step: Step, data: Form[dict[str, str]]) -> Reply:
         answers = {
             key.removeprefix("screen_"): value for key, value in data.items() if key.startswith("screen_")
@@ -127,14 +130,14 @@ class SessionPages(Controller):
         await step.run(service.record_screening, _patient_id(data), answers=answers)
         return await _panel(request, step)
 
-    @post("/sessions/{session_id:int}/consent", status_code=200)
+    @post("/sessions/{session_id:int}/consent", **STEP)
     async def record_consent(self, request: Request, step: Step, data: Form[ConsentIn]) -> Reply:
         await step.run(
             service.record_consent, data.patient_id, by=data.by, surrogate_name=data.surrogate_name
         )
         return await _panel(request, step)
 
-    @post("/sessions/{session_id:int}/sign", status_code=200)
+    @post("/sessions/{session_id:int}/sign", **STEP)
     async def sign_session(self, request: Request, step: Step) -> Reply:
         form = await request.form()
         note = str(form.get("note", ""))
@@ -143,17 +146,17 @@ class SessionPages(Controller):
         )
         return await _panel(request, step)
 
-    @post("/sessions/{session_id:int}/amendments", status_code=200)
+    @post("/sessions/{session_id:int}/amendments", **STEP)
     async def amend_session(self, request: Request, step: Step, data: Form[AmendmentIn]) -> Reply:
         await step.run(charting.amend_session, data.patient_id, reason=data.reason, text=data.text)
         return await _panel(request, step)
 
-    @post("/sessions/{session_id:int}/stop", status_code=200)
+    @post("/sessions/{session_id:int}/stop", **STEP)
     async def stop_session(self, request: Request, step: Step, data: Form[StopIn]) -> Reply:
         await step.run(service.stop_session, data.patient_id, reason=data.reason)
         return await _panel(request, step)
 
-    @post("/sessions/{session_id:int}/reschedule", status_code=200)
+    @post("/sessions/{session_id:int}/reschedule", **STEP)
     async def reschedule_session(
         self, request: Request, step: Step, clock: AppClock, data: Form[RescheduleForm]
     ) -> Reply:
@@ -162,7 +165,7 @@ class SessionPages(Controller):
         await step.run(service.reschedule_session, data.patient_id, reason=data.reason, due=due)
         return await _panel(request, step)
 
-    @post("/sessions/{session_id:int}/{move:str}", status_code=200)
+    @post("/sessions/{session_id:int}/{move:str}", **STEP)
     async def hands_on(self, request: Request, step: Step, move: FromPath[str], data: Form[StepIn]) -> Reply:
         """`pause`, `resume` or `finish` (hands off) the massage."""
         await move_hands_on(step, move, data.patient_id)
@@ -174,7 +177,7 @@ class InterruptionPages(Controller):
 
     path = "/"
 
-    @post("/sessions/{session_id:int}/interrupt", guards=[requires("session.interrupt")], status_code=200)
+    @post("/sessions/{session_id:int}/interrupt", guards=[requires("session.interrupt")], **STEP)
     async def interrupt_session(
         self,
         request: Request,
@@ -199,11 +202,7 @@ class InterruptionPages(Controller):
             return Redirect(f"/units/{card.patient.unit_id}/board", status_code=303)
         return html(render_board_row(request.app.state.jinja_env, card, oob=False, can_flag=True))
 
-    @post(
-        "/interruptions/{interruption_id:int}/acknowledge",
-        guards=[requires("session.chart")],
-        status_code=200,
-    )
+    @post("/interruptions/{interruption_id:int}/acknowledge", guards=[requires("session.chart")], **STEP)
     async def acknowledge_interruption(
         self,
         request: Request,

@@ -156,3 +156,18 @@ async def test_scores_are_plain_whole_numbers_and_phases_only_pre_or_post(sign_i
     )
     assert later.status_code == 422 and "before (pre) or after (post)" in later.json()["detail"]
     assert (await therapist.get(f"/api/sessions/{session_id}")).json()["scores"] == [], "nothing was stored"
+
+
+async def test_api_bodies_must_have_the_types_their_schema_states(sign_in_as, world: World) -> None:  # type: ignore[no-untyped-def]
+    therapist = await sign_in_as("therapist")
+    session_id = await ready_session(therapist, world.patient_ids["ada"])
+    for value in ("5", True, 5.5):
+        sent = await therapist.post(
+            f"/api/sessions/{session_id}/scores",
+            json={"client_id": "typed-value-0001", "phase": "pre", "value": value},
+        )
+        assert sent.status_code == 400 and "Expected `int" in sent.json()["detail"], value
+    nurse = await sign_in_as("nurse")
+    flag = await nurse.post(f"/api/patients/{world.patient_ids['ben']}/flags", json={"kind": 7})
+    assert flag.status_code == 400 and flag.json()["status_code"] == 400
+    assert (await therapist.get(f"/api/sessions/{session_id}")).json()["scores"] == [], "nothing was stored"

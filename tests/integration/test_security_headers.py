@@ -13,7 +13,7 @@ from server.security import CONTENT_SECURITY_POLICY
 from server.settings import Settings
 from tests.factories import World
 
-TOO_BIG = [2**63, 10**30, 0]
+TOO_BIG = [2**31, 2**63, 10**30, 0]
 
 
 def assert_protected(response) -> None:  # type: ignore[no-untyped-def]
