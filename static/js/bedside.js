@@ -35,10 +35,20 @@
     status("Live");
   });
   document.addEventListener("htmx:wsAfterMessage", function () { retries = 0; });
+
+  /* The sign-in ended elsewhere (signed out, password changed) or this tablet was locked: take the
+     patient's data off the screen by going home, which shows the sign-in or unlock page. Not while this
+     page is already leaving (its own Sign out or Lock form), or that form's answer would be lost. */
+  var leaving = false;
+  window.addEventListener("beforeunload", function () { leaving = true; });
+  function leaveScreen() {
+    status("Signed out");
+    setTimeout(function () { if (!leaving) { window.location.assign("/"); } }, 300);
+  }
   document.addEventListener("htmx:wsClose", function (event) {
     var code = event.detail.event.code, elt = event.detail.elt, wrapper = event.detail.socketWrapper;
     document.body.dataset.ws = "closed";
-    if (code === 4401) { window.location.assign("/"); return; }  /* sign-in ended or locked: leave the screen */
+    if (code === 4401) { leaveScreen(); return; }
     if (STOP.indexOf(code) >= 0) { status("Not allowed to see live changes here"); return; }
     status("Reconnecting…");
     if (AUTO.indexOf(code) >= 0) { return; }
