@@ -218,9 +218,10 @@ async def create_first_admin(db: AsyncSession, username: str, full_name: str, pa
     password_hash = await _hash(password)
     existing = (await db.exec(select(User).where(User.role == Role.admin))).first()
     if existing is not None:
+        name = existing.username
         await db.rollback()
         raise AdminExists(
-            f"An administrator account already exists ({existing.username}); "
+            f"An administrator account already exists ({name}); "
             "sign in as an administrator to create more accounts."
         )
     user = User(
