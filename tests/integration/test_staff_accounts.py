@@ -4,7 +4,12 @@ deactivation ends the person's sign-ins and closes their sockets at once; every 
 
 from __future__ import annotations
 
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
 import pytest
+from alembic import command
 from litestar.testing import AsyncTestClient
 from sqlmodel import select
 
@@ -14,6 +19,7 @@ from server.auth.models import User
 from server.clock import SetClock
 from server.demo import DEMO_PASSWORD, create_demo_data
 from server.settings import Settings
+from tests import databases
 from tests.clock import set_clock
 from tests.conftest import As, text_of
 from tests.factories import PASSWORD, World
@@ -241,3 +247,31 @@ async def test_demo_accounts_are_marked_on_the_admin_list(settings: Settings, cl
         created = await ada.post("/api/admin/users", json=new_account())
         assert created.json()["demo"] is False
         assert (await ada.get("/admin/users")).text.count("Demo account</span>") == len(accounts)
+
+
+@pytest.mark.skipif(bool(databases.ADMIN_DSN), reason="migrates a SQLite file step by step")
+def test_migration_0011_marks_the_accounts_of_an_existing_demo_database(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+
+    def upgrade(to: str) -> None:
+        with ThreadPoolExecutor(max_workers=1) as worker:
+            worker.submit(command.upgrade, db.alembic_config(url), to).result()
+
+    upgrade("0010")
+    with sqlite3.connect(tmp_path / "old.db") as connection:
+        connection.execute("INSERT INTO unit (id, code, name, last_event_seq) VALUES (1, '4W', '4 West', 0)")
+        connection.execute(
+            "INSERT INTO patient (mrn, given_name, family_name, date_of_birth, unit_id, room, bed,"
+            " comfort_care, non_verbal, allergies, isolation, fall_risk, language, pain_scale)"
+            " VALUES ('DEMO-0001', 'A', 'B', '1950-01-01', 1, '401', '', 0, 0, '', '', 0, 'en', 'nrs')"
+        )
+        for username in ("ada", "Grace"):
+            connection.execute(
+                "INSERT INTO care_user (username, full_name, role, password_hash, active, created_at)"
+                " VALUES (?, ?, 'admin', 'x', 1, '2026-01-01 00:00:00')",
+                (username, username.title()),
+            )
+    upgrade("head")
+    with sqlite3.connect(tmp_path / "old.db") as connection:
+        rows = connection.execute("SELECT username, demo, must_change_password FROM care_user ORDER BY id")
+        assert rows.fetchall() == [("ada", 1, 0), ("grace", 0, 0)]
