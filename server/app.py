@@ -37,7 +37,7 @@ from redis.asyncio import Redis
 from server import db, openapi
 from server.audit.controller import AuditPages
 from server.auth.controller import AccountPages
-from server.auth.policy import TabletLocked, requires
+from server.auth.policy import PasswordChangeRequired, TabletLocked, requires
 from server.auth.session_store import DatabaseStore
 from server.auth.sessions import make_session_auth
 from server.auth.throttle import SignInThrottle
@@ -62,6 +62,8 @@ from server.sessions import live as sessions_live
 from server.sessions.api import SessionApi
 from server.sessions.controller import InterruptionPages, SessionPages
 from server.settings import Settings
+from server.staff.api import StaffApi
+from server.staff.controller import StaffPages
 from server.templating import install_filters
 from server.web import is_htmx, provide_actor, provide_clock
 
@@ -70,7 +72,7 @@ log = logging.getLogger("bedside")
 
 
 ROUTES: list[Any] = [
-    HealthRoutes, AccountPages, AuditPages, BreakGlassReview,
+    HealthRoutes, AccountPages, AuditPages, BreakGlassReview, StaffPages, StaffApi,
     PatientPages, BreakGlassPages, PatientApi, OrderPages, FlagPages, FlagApi,
     SessionPages, SessionApi, InterruptionPages, ComfortLogPages,
     patients_live.PatientLive, comfort_log_live.ComfortLogLive,
@@ -131,6 +133,16 @@ def handle_not_signed_in(request: Request, exc: NotAuthorizedException) -> Respo
 
 def handle_forbidden(request: Request, exc: PermissionDeniedException) -> Response:
     return error_response(request, 403, str(exc.detail))
+
+
+def handle_temporary_password(request: Request, exc: PasswordChangeRequired) -> Response:
+    """Signed in with an administrator's temporary password: pages go to choosing one's own, the API and
+    htmx calls are refused (htmx is told where to go)."""
+    if request.url.path.startswith("/api/"):
+        return error_response(request, 403, str(exc.detail))
+    if is_htmx(request):
+        return Response(content=None, status_code=403, headers={"HX-Redirect": "/account/password"})
+    return Redirect("/account/password", status_code=303)
 
 
 def handle_invalid_request(request: Request, exc: ValidationException) -> Response:
@@ -267,6 +279,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             OutsideYourUnits: handle_outside_units,
             NotAuthorizedException: handle_not_signed_in,
             PermissionDeniedException: handle_forbidden,
+            PasswordChangeRequired: handle_temporary_password,
             ValidationException: handle_invalid_request,
             Exception: handle_unexpected,
         },

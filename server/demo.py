@@ -84,7 +84,12 @@ async def create_demo_data(database_url: str, clock: Clock) -> str:
             physician = therapist = None
             for username, name, role, unit_codes in USERS:
                 user = User(
-                    username=username, full_name=name, role=role, password_hash=password_hash, created_at=now
+                    username=username,
+                    full_name=name,
+                    role=role,
+                    password_hash=password_hash,
+                    created_at=now,
+                    demo=True,
                 )
                 db.add(user)
                 await db.flush()

@@ -22,6 +22,8 @@ class Actor:
     """This sign-in (one tablet's session), so that locking it closes its sockets and no others."""
     locked: bool = False
     """The tablet is locked: nothing but unlocking or signing out until the person unlocks it."""
+    must_change_password: bool = False
+    """Signed in with a temporary password set by an administrator: nothing but choosing their own."""
 
     def works_on(self, unit_id: int) -> bool:
         return unit_id in self.unit_ids

@@ -140,11 +140,13 @@ class AccountPages(Controller):
         request.set_session({key: value for key, value in request.session.items() if key != "locked"})
         return Redirect("/", status_code=303)
 
-    @get("/account/password", guards=[requires("account.use")], responses=page())
-    async def password_page(self) -> Template:
-        return Template("pages/password.html", context={"error": "", "changed": False})
+    @get("/account/password", guards=[requires("account.password")], responses=page())
+    async def password_page(self, actor: SignedIn) -> Template:
+        """Also where someone signed in with a temporary password is sent until they choose their own."""
+        context = {"error": "", "changed": False, "temporary": actor.must_change_password}
+        return Template("pages/password.html", context=context)
 
-    @post("/account/password", guards=[requires("account.use")], status_code=200, responses=NEW_PASSWORD)
+    @post("/account/password", guards=[requires("account.password")], status_code=200, responses=NEW_PASSWORD)
     async def change_password(
         self,
         request: Request,
@@ -160,7 +162,7 @@ class AccountPages(Controller):
                 data.current_password, data.new_password, data.repeat_password, client_address(request),
             )  # fmt: skip
         except BedsideError as refusal:
-            context = {"error": refusal.message, "changed": False}
+            context = {"error": refusal.message, "changed": False, "temporary": actor.must_change_password}
             return Template(
                 "pages/password.html",
                 context=context,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
 
@@ -17,7 +18,10 @@ class Role(StrEnum):
 
 
 class User(SQLModel, table=True):
+    """An account is never deleted (the audit trail keeps its name): it is deactivated instead."""
+
     __tablename__ = "care_user"
+    __table_args__ = (Index("uq_care_user_username_lower", text("lower(username)"), unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(unique=True, index=True, max_length=64)
@@ -28,7 +32,13 @@ class User(SQLModel, table=True):
     active: bool = True
     created_at: datetime
     sign_in_generation: int = 0
-    """Counts password changes; a sign-in made under an earlier count no longer holds."""
+    """Counts password changes, resets and deactivations; a sign-in made under an earlier count no longer
+    holds."""
+    must_change_password: bool = False
+    """Set by an administrator's temporary password: until the person chooses their own, every page sends
+    them to /account/password and the API refuses (`policy.check`)."""
+    demo: bool = False
+    """Created by the demo data (a known password): marked on the administrators' list of accounts."""
 
 
 class UserUnit(SQLModel, table=True):

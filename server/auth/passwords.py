@@ -1,9 +1,16 @@
-"""Password and PIN hashing with Argon2id (argon2-cffi), never stored in clear."""
+"""Password and PIN hashing with Argon2id (argon2-cffi), never stored in clear; the one rule a new
+password must meet."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterable
+
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
+
+from server.errors import InvalidInput
 
 _default = PasswordHasher()
 _cheap = PasswordHasher.from_parameters(profiles.CHEAPEST)
@@ -24,3 +31,30 @@ def verify_password(password_hash: str, password: str) -> bool:
 DUMMY_HASH = _default.hash("no such user")
 """Verified against when the username is unknown, with the same Argon2 parameters as real accounts,
 so an unknown username takes the same work as a wrong password (no username leaks by timing)."""
+
+
+PASSWORD_LENGTH = range(12, 129)
+"""NIST SP 800-63B: a minimum length (and a maximum that still fits any sentence), no composition rules."""
+GUESSABLE_BELOW = 3
+"""zxcvbn's score (0-4) under which a password is refused: 3 means about 10^8 guesses or more, past the
+lists of common passwords, dictionary words, names, keyboard walks, repeats and sequences it checks."""
+_estimator_lock = threading.Lock()
+"""zxcvbn keeps the words of the current call in a module-level dictionary: one call at a time."""
+
+
+def check_new_password(password: str, *, field: str, context: Iterable[str] = ()) -> None:
+    """The one password rule, for a person's own password, a temporary one set by an administrator and
+    the first administrator's: 12 to 128 characters, and not a common or easily guessed password (NIST SP
+    800-63B's blocklist: zxcvbn's lists of common passwords, words and names, and patterns). `context`
+    is what the account is known by (username, name), which must not make up the password either.
+    Raises `InvalidInput` naming the form's `field`."""
+    if len(password) not in PASSWORD_LENGTH:
+        raise InvalidInput(f"{field}: use {PASSWORD_LENGTH.start} to {PASSWORD_LENGTH.stop - 1} characters.")
+    words = [word for item in (*context, "bedside") for word in item.lower().replace(".", " ").split()]
+    with _estimator_lock:
+        estimate = zxcvbn(password, user_inputs=words, max_length=PASSWORD_LENGTH.stop - 1)
+    if estimate["score"] < GUESSABLE_BELOW:
+        raise InvalidInput(
+            f"{field}: that password is too common or too easy to guess; a short sentence of your own "
+            "words is easy to remember and hard to guess."
+        )

@@ -23,6 +23,7 @@ CLINICAL_READERS = frozenset({Role.therapist, Role.nurse, Role.physician, Role.h
 POLICY: dict[str, frozenset[Role]] = {
     "account.use": frozenset(Role),
     "account.sign_in": frozenset(Role),
+    "account.password": frozenset(Role),
     "worklist.read": frozenset({Role.therapist}),
     "board.read": frozenset({Role.nurse, Role.physician}),
     "board.print": frozenset({Role.nurse, Role.physician, Role.therapist}),
@@ -38,11 +39,14 @@ POLICY: dict[str, frozenset[Role]] = {
     "audit.read": frozenset({Role.admin}),
     "break_glass.review": frozenset({Role.admin}),
     "schema.read": frozenset(Role),
+    "staff.manage": frozenset({Role.admin}),
 }
 COMFORT_CARE_ONLY = frozenset({Role.hospice})
 """Roles that read only comfort-care patients' records (on their units, like everyone)."""
 WHILE_LOCKED = frozenset({"account.sign_in"})
 """A locked tablet still allows its own sign-in: unlocking it, or signing out to switch user."""
+WHILE_PASSWORD_TEMPORARY = frozenset({"account.sign_in", "account.password"})
+"""Someone signed in with a temporary password may only choose their own (or sign out)."""
 PUBLIC = "public"
 """Sign-in, health probes and static files: no sign-in needed, and no patient data behind them."""
 
@@ -74,12 +78,19 @@ class TabletLocked(NotAuthorizedException):
     """Signed in, but the tablet is locked: the person must unlock it first."""
 
 
+class PasswordChangeRequired(PermissionDeniedException):
+    """Signed in with a temporary password set by an administrator: pages send the person to
+    /account/password, the API refuses with 403."""
+
+
 def check(actor: Actor | None, permission: str) -> Actor:
     """The actor, if signed in with a role the permission allows; else the refusal to show them."""
     if not isinstance(actor, Actor):
         raise NotAuthorizedException("Sign in first.")
     if actor.locked and permission not in WHILE_LOCKED:
         raise TabletLocked("This tablet is locked; unlock it first.")
+    if actor.must_change_password and permission not in WHILE_PASSWORD_TEMPORARY:
+        raise PasswordChangeRequired("Change your temporary password first.")
     roles = roles_for(permission)
     if actor.role not in roles:
         raise PermissionDeniedException(

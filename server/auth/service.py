@@ -10,7 +10,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.audit.service import AuditAction, record_audit
 from server.auth.actor import Actor
 from server.auth.models import Role, User, UserUnit
-from server.auth.passwords import DUMMY_HASH, hash_password, verify_password
+from server.auth.passwords import (
+    DUMMY_HASH,
+    check_new_password,
+    hash_password,
+    verify_password,
+)
 from server.auth.throttle import SignInThrottle, TooManyAttempts
 from server.changes import Change, View, announce
 from server.errors import BedsideError, InvalidInput
@@ -33,6 +38,7 @@ async def load_actor(db: AsyncSession, user_id: int, device: str = "") -> Actor 
         unit_ids=frozenset(unit_rows.all()),
         device=device,
         sign_in_generation=user.sign_in_generation,
+        must_change_password=user.must_change_password,
     )
 
 
@@ -100,10 +106,6 @@ async def unlock(
     await db.commit()
 
 
-PASSWORD_LENGTH = range(12, 129)
-"""NIST SP 800-63B: a minimum length and no composition rules."""
-
-
 async def change_password(
     db: AsyncSession,
     throttle: SignInThrottle,
@@ -115,11 +117,8 @@ async def change_password(
 ) -> int:
     """A new password ends every other sign-in of this person at once (their sessions stop holding and
     their sockets close on every instance); the caller renews the sign-in it was made from, with the
-    generation returned."""
-    if len(new) not in PASSWORD_LENGTH:
-        raise InvalidInput(
-            f"new_password: use {PASSWORD_LENGTH.start} to {PASSWORD_LENGTH.stop - 1} characters."
-        )
+    generation returned. It also ends a temporary password set by an administrator."""
+    check_new_password(new, field="new_password", context=(actor.username, actor.full_name))
     if new != repeated:
         raise InvalidInput("repeat_password: the two new passwords are not the same.")
     if current == new:
@@ -134,8 +133,10 @@ async def change_password(
         raise SignInFailed("current_password: that is not your current password.")
     user.password_hash = await asyncio.to_thread(hash_password, new)
     user.sign_in_generation += 1
+    detail = "temporary password replaced" if user.must_change_password else ""
+    user.must_change_password = False
     db.add(user)
-    record_audit(db, actor, AuditAction.update, "password", actor.user_id)
+    record_audit(db, actor, AuditAction.update, "password", actor.user_id, detail=detail)
     announce(db, Change("password_changed", frozenset({View.sign_in}), user_id=actor.user_id))
     await db.commit()
     await throttle.succeeded(actor.username, address)
