@@ -121,6 +121,13 @@ async def admission_choices(db: AsyncSession, actor: Actor) -> list[UnitRooms]:
     return [UnitRooms(u, [r for r in rooms if r.unit_id == u.id]) for u in units]
 
 
+async def transfer_choices(db: AsyncSession) -> list[UnitRooms]:
+    """Where a patient can go: any unit's rooms in use (the receiving unit need not be one's own)."""
+    units = (await db.exec(select(Unit).order_by(col(Unit.name)))).all()
+    rooms = (await db.exec(select(Room).where(col(Room.active).is_(True)).order_by(col(Room.name)))).all()
+    return [UnitRooms(u, [r for r in rooms if r.unit_id == u.id]) for u in units]
+
+
 async def admit_patient(db: AsyncSession, actor: Actor, details: AdmissionDetails) -> Patient:
     """Admit a patient to a room of a unit; a second admission of the same MRN is refused (409)."""
     clock = clock_of(db)

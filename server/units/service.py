@@ -47,6 +47,12 @@ async def get_unit(db: AsyncSession, unit_id: int) -> Unit:
     return unit
 
 
+async def units_of(db: AsyncSession, unit_ids: list[int]) -> list[Unit]:
+    return list(
+        (await db.exec(select(Unit).where(col(Unit.id).in_(unit_ids)).order_by(col(Unit.name)))).all()
+    )
+
+
 async def rooms_of(db: AsyncSession, unit_ids: list[int], *, active_only: bool = False) -> list[Room]:
     statement = (
         select(Room).where(col(Room.unit_id).in_(unit_ids)).order_by(col(Room.unit_id), col(Room.name))
