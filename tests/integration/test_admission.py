@@ -257,3 +257,17 @@ async def test_demo_data_has_the_rooms_its_patients_lie_in(tmp_path, clock, monk
     settings = Settings(data_dir=tmp_path, database_url=url)  # type: ignore[call-arg]
     missing = "SELECT count(*) FROM patient p WHERE NOT EXISTS (SELECT 1 FROM room r WHERE r.unit_id = p.unit_id AND r.name = p.room)"  # noqa: E501
     assert await scalar(settings, missing) == 0
+
+
+async def test_a_board_that_missed_an_admission_gets_the_whole_board_on_reconnect(
+    admin: As, sign_in_as, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    nurse = await sign_in_as("nurse")
+    west = world.unit_ids["4W"]
+    with await nurse.websocket(f"/ws/units/{west}/board") as board:
+        first = board.receive_text(timeout=5)
+    applied = int(first.split(f'data-unit="{west}" data-seq="')[1].split('"')[0])
+    assert (await nurse.post("/api/patients", json={**ADMISSION, "unit_id": west})).status_code == 201
+    with await nurse.websocket(f"/ws/units/{west}/board", resume={west: applied}) as board:
+        catch_up = board.receive_text(timeout=5)
+    assert '<section id="board"' in catch_up and "Quennell, Iris" in catch_up
