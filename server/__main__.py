@@ -72,10 +72,13 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> None:
                                        args.full_name, password)))  # fmt: skip
         return
     if args.command in ("demo", "serve") and (args.command == "demo" or args.demo):
-        from server.demo import create_demo_data
+        from server.demo import DemoRefused, create_demo_data
 
         db.migrate(settings.resolved_database_url())
-        print(asyncio.run(create_demo_data(settings.resolved_database_url(), clock)))
+        try:
+            print(asyncio.run(create_demo_data(settings.resolved_database_url(), clock)))
+        except DemoRefused as refused:
+            sys.exit(f"Refused: {refused}")
         if args.command == "demo":
             return
     import uvicorn

@@ -7,7 +7,7 @@ from server.auth.models import User, UserUnit
 from server.auth.session_store import WebSession
 from server.availability.models import AvailabilityFlag
 from server.changes import UnitEvent
-from server.patients.models import BreakGlassGrant, MassageOrder, Patient, SiteRestriction, Unit
+from server.patients.models import BreakGlassGrant, MassageOrder, Patient, Room, SiteRestriction, Unit
 from server.presence.service import TabletPresence
 from server.sessions.models import Amendment, Interruption, MassageSession, Score
 
@@ -22,6 +22,7 @@ __all__ = [
     "MassageOrder",
     "MassageSession",
     "Patient",
+    "Room",
     "Score",
     "SiteRestriction",
     "TabletPresence",

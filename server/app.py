@@ -50,6 +50,8 @@ from server.comfort_log.controller import ComfortLogPages
 from server.errors import BedsideError, OutsideYourUnits
 from server.health import HealthRoutes
 from server.patients import live as patients_live
+from server.patients.admission_api import AdmissionApi
+from server.patients.admission_controller import AdmissionPages
 from server.patients.api import PatientApi
 from server.patients.break_glass_controller import BreakGlassPages, BreakGlassReview, reason_page
 from server.patients.controller import PatientPages
@@ -65,6 +67,8 @@ from server.settings import Settings
 from server.staff.api import StaffApi
 from server.staff.controller import StaffPages
 from server.templating import install_filters
+from server.units.api import UnitsApi
+from server.units.controller import UnitPages
 from server.web import is_htmx, provide_actor, provide_clock
 
 PROJECT_ROOT = db.PROJECT_ROOT
@@ -75,6 +79,7 @@ ROUTES: list[Any] = [
     HealthRoutes, AccountPages, AuditPages, BreakGlassReview, StaffPages, StaffApi,
     PatientPages, BreakGlassPages, PatientApi, OrderPages, FlagPages, FlagApi,
     SessionPages, SessionApi, InterruptionPages, ComfortLogPages,
+    UnitPages, UnitsApi, AdmissionPages, AdmissionApi,
     patients_live.PatientLive, comfort_log_live.ComfortLogLive,
 ]  # fmt: skip
 """Every controller: pages and API per area, and the sockets. Each route names its policy entry."""

@@ -42,6 +42,10 @@ class View(StrEnum):
     """A person's sign-in ended or was locked: its sockets, on every instance, are closed."""
 
 
+ADDS_TO_LISTS = frozenset({"admitted", "transferred", "order_written", "order_resumed"})
+"""Kinds of change that can add a card to a screen's list (a patient joins a unit, or the worklist). A tablet
+that missed one is sent its whole screen when it reconnects: it has no card to update in place."""
+
 CARD_VIEWS = frozenset({View.worklist_card, View.board_row, View.availability_banner})
 """The patient's card wherever it shows: worklist, unit board, the patient's own page."""
 PATIENT_VIEWS = CARD_VIEWS | {View.comfort_log}
@@ -152,6 +156,16 @@ async def changed_patients_since(
     )
     count, first = rows.one()
     if count != upto - seq or first != seq + 1:
+        return None
+    joined = await db.exec(
+        select(func.count()).where(
+            UnitEvent.unit_id == unit_id,
+            col(UnitEvent.seq) > seq,
+            col(UnitEvent.seq) <= upto,
+            col(UnitEvent.kind).in_(ADDS_TO_LISTS),
+        )
+    )
+    if joined.one():
         return None
     patients = await db.exec(
         select(UnitEvent.patient_id)

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import col, not_, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.auth.models import Role, User, UserUnit
 from server.auth.passwords import hash_password
 from server.clock import Clock
 from server.db import make_engine, make_session_maker
-from server.patients.models import MassageOrder, Patient, SiteRestriction, Unit
+from server.patients.models import DEMO_MRN_PREFIX, MassageOrder, Patient, Room, SiteRestriction, Unit
 from server.sessions.models import MassageSession, Score, SessionState
 from server.sessions.screening import SCREENING_ITEMS
 
@@ -69,13 +70,41 @@ def load_demo_patients(path: Path = DEMO_PATIENTS_FILE) -> list[DemoPatient]:
 PATIENTS = load_demo_patients()
 
 
+class DemoRefused(Exception):
+    """The database holds real data: demo data never goes next to it."""
+
+
+async def check_no_real_data(db: AsyncSession) -> bool:
+    """Whether the demo data is already there. Refuses (DemoRefused) a database that holds any patient
+    whose MRN does not start with DEMO-, or units and accounts without the demo's patients: demo and real
+    data never mix, so nobody reads a synthetic patient as a real one or the other way round."""
+    real = await db.exec(
+        select(Patient.mrn).where(not_(col(Patient.mrn).startswith(DEMO_MRN_PREFIX))).limit(1)
+    )
+    if real.first() is not None:
+        raise DemoRefused(
+            "This database holds real patients (MRNs not starting with DEMO-): demo data is never added "
+            "to it. Use an empty database for the demo (another DATABASE_URL or BEDSIDE_DATA_DIR)."
+        )
+    demo = await db.exec(select(Patient.id).where(col(Patient.mrn).startswith(DEMO_MRN_PREFIX)).limit(1))
+    if demo.first() is not None:
+        return True
+    if (await db.exec(select(Unit.id).limit(1))).first() or (await db.exec(select(User.id).limit(1))).first():
+        raise DemoRefused(
+            "This database already holds units or accounts that are not the demo's: demo data goes only "
+            "into an empty database (another DATABASE_URL or BEDSIDE_DATA_DIR)."
+        )
+    return False
+
+
 async def create_demo_data(database_url: str, clock: Clock) -> str:
-    """Demo data around the clock's today: orders running, and comfort-care history in the days before."""
+    """Demo data around the clock's today: orders running, and comfort-care history in the days before.
+    Raises DemoRefused on a database with real data (`check_no_real_data`)."""
     engine = make_engine(database_url)
     now = clock.now()
     try:
         async with make_session_maker(engine, clock)() as db:
-            if (await db.exec(select(Unit))).first() is not None:
+            if await check_no_real_data(db):
                 return demo_banner(created=False)
             units = {code: Unit(code=code, name=name) for code, name in UNITS}
             db.add_all(units.values())
@@ -96,6 +125,8 @@ async def create_demo_data(database_url: str, clock: Clock) -> str:
                 physician = user if role == Role.physician else physician
                 therapist = user if role == Role.therapist else therapist
                 db.add_all(UserUnit(user_id=user.id, unit_id=units[c].id) for c in unit_codes)  # type: ignore[arg-type]
+            rooms = sorted({(d.unit, d.room) for d in PATIENTS})
+            db.add_all(Room(unit_id=units[code].id, name=room) for code, room in rooms)  # type: ignore[arg-type]
             today = clock.today()
             for d in PATIENTS:
                 patient = Patient(
@@ -111,7 +142,7 @@ async def create_demo_data(database_url: str, clock: Clock) -> str:
                     isolation=d.isolation,
                     fall_risk=d.fall_risk,
                     pain_scale="painad" if d.non_verbal else "nrs",
-                    created_at=now,
+                    admitted_at=now - timedelta(days=3),
                 )
                 db.add(patient)
                 await db.flush()

@@ -40,7 +40,14 @@ POLICY: dict[str, frozenset[Role]] = {
     "break_glass.review": frozenset({Role.admin}),
     "schema.read": frozenset(Role),
     "staff.manage": frozenset({Role.admin}),
+    "units.manage": frozenset({Role.admin}),
+    "units.read": frozenset(Role),
+    "patients.admit": frozenset({Role.nurse, Role.admin}),
+    "patients.transfer": frozenset({Role.nurse, Role.admin}),
+    "patients.discharge": frozenset({Role.nurse, Role.admin}),
 }
+ADMISSION = POLICY["patients.admit"]
+"""Who admits, transfers and discharges: nurses on their own units (checked by the service), admins on all."""
 COMFORT_CARE_ONLY = frozenset({Role.hospice})
 """Roles that read only comfort-care patients' records (on their units, like everyone)."""
 WHILE_LOCKED = frozenset({"account.sign_in"})

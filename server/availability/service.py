@@ -16,7 +16,7 @@ from server.availability.models import AvailabilityFlag, FlagKind
 from server.changes import record_change
 from server.errors import Conflict, InvalidInput, NotFound
 from server.patients.models import Patient
-from server.patients.service import get_patient_for
+from server.patients.service import check_admitted, get_patient_for
 
 NOTE_MAX = 200
 
@@ -83,6 +83,7 @@ async def mark_unavailable(
     if until is not None and until <= now:
         raise InvalidInput("The 'until' time has already passed; choose a later time or leave it empty.")
     patient = await get_patient_for(db, actor, patient_id)
+    check_admitted(patient)
     await _close_flags_in_force(db, actor, patient_id, now)
     flag = AvailabilityFlag(
         patient_id=patient_id, kind=flag_kind, note=note, until=until, set_by_id=actor.user_id, set_at=now

@@ -9,7 +9,7 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from server.auth.models import Role
-from server.auth.policy import requires
+from server.auth.policy import ADMISSION, requires
 from server.errors import NotAllowed
 from server.openapi import page
 from server.patients import service
@@ -45,6 +45,7 @@ class PatientPages(Controller):
         unit, cards = await service.unit_board(db, actor, unit_id, *clock.reading())
         present = await therapists_present(db, unit_id, clock.now())
         context = {"unit": unit, "cards": cards, "can_flag": actor.role == Role.nurse, "present": present}
+        context["can_admit"] = actor.role in ADMISSION
         return Template("pages/board.html", context={**context, "unit_id": unit_id})
 
     @get("/units/{unit_id:int}/board/print", guards=[requires("board.print")], responses=page(404))

@@ -19,12 +19,18 @@ from server.changes import Change, View
 from server.clock import clock_of
 from server.errors import BedsideError
 from server.patients.fragments import (
+    board_row_id,
+    card_id,
     render_availability_banner,
+    render_board,
     render_board_row,
+    render_joining,
+    render_leaving,
     render_worklist,
     render_worklist_card,
 )
 from server.patients.service import (
+    PatientCard,
     PatientRead,
     patient_card,
     read_patient_for,
@@ -54,16 +60,54 @@ def _channels(change: Change) -> list[str]:
     return names
 
 
+WORKLIST_JOINS = frozenset({"admitted", "transferred", "order_written", "order_resumed"})
+"""Changes after which a card can be new to a unit's worklists (appended, not updated in place)."""
+BOARD_JOINS = frozenset({"admitted", "transferred"})
+"""Changes after which a row can be new to a unit's boards."""
+LEAVES = frozenset({"transferred", "discharged", "order_changed"})
+"""Changes after which a card can have gone from a unit's lists (a hold or discontinued order: worklists)."""
+
+
+def on_unit(card: PatientCard, unit_id: int) -> bool:
+    """Whether the patient lies on this unit now (not discharged, not transferred away)."""
+    return card.patient.discharged_at is None and card.patient.unit_id == unit_id
+
+
+def on_worklist(card: PatientCard, unit_id: int) -> bool:
+    return on_unit(card, unit_id) and card.order is not None
+
+
+def worklist_fragment(env: Environment, card: PatientCard, unit_id: int, kind: str) -> str:
+    """The card as a unit's worklists should now show it: updated, added, removed, or nothing to show."""
+    patient_id = card.patient.id
+    if on_worklist(card, unit_id):
+        if kind in WORKLIST_JOINS:
+            return render_joining("worklist", render_worklist_card(env, card, oob=False))
+        return render_worklist_card(env, card, oob=True)
+    return render_leaving(card_id(patient_id)) if kind in LEAVES else ""  # type: ignore[arg-type]
+
+
+def board_fragment(env: Environment, card: PatientCard, unit_id: int, kind: str, *, can_flag: bool) -> str:
+    """The row as a unit's boards should now show it: updated, added, removed, or nothing to show."""
+    if on_unit(card, unit_id):
+        if kind in BOARD_JOINS:
+            return render_joining("board", render_board_row(env, card, oob=False, can_flag=can_flag))
+        return render_board_row(env, card, oob=True, can_flag=can_flag)
+    return render_leaving(board_row_id(card.patient.id)) if kind in LEAVES else ""  # type: ignore[arg-type]
+
+
 async def _render(db: AsyncSession, env: Environment, change: Change, wanted: list[str]) -> dict[str, str]:
     clock = clock_of(db)
     now = clock.now()
     card = await patient_card(db, change.patient_id, now, clock.local(now).date())  # type: ignore[arg-type]
-    unit_id, patient_id = change.unit_id, change.patient_id
+    unit_id, patient_id, kind = change.unit_id, change.patient_id, change.kind
     renderers = {
-        channels.worklist(unit_id): lambda: render_worklist_card(env, card, oob=True),  # type: ignore[arg-type]
-        channels.board(unit_id, can_flag=True): lambda: render_board_row(env, card, oob=True, can_flag=True),  # type: ignore[arg-type]
-        channels.board(unit_id, can_flag=False): lambda: render_board_row(
-            env, card, oob=True, can_flag=False
+        channels.worklist(unit_id): lambda: worklist_fragment(env, card, unit_id, kind),  # type: ignore[arg-type]
+        channels.board(unit_id, can_flag=True): lambda: board_fragment(
+            env, card, unit_id, kind, can_flag=True
+        ),  # type: ignore[arg-type]
+        channels.board(unit_id, can_flag=False): lambda: board_fragment(
+            env, card, unit_id, kind, can_flag=False
         ),  # type: ignore[arg-type]
         channels.patient(patient_id): lambda: render_availability_banner(env, card, oob=True),  # type: ignore[arg-type]
     }
@@ -110,9 +154,10 @@ class PatientLive(Controller):
             own = await render_therapist_screen(db, env, actor.user_id)
             if missed is None:
                 return render_worklist(env, cards, oob=True) + own
-            return (
-                "".join(render_worklist_card(env, c, oob=True) for c in cards if c.patient.id in missed) + own
-            )
+            shown = {c.patient.id for c in cards}
+            gone = "".join(render_leaving(card_id(p)) for p in sorted(missed - shown))  # type: ignore[operator]
+            updated = "".join(render_worklist_card(env, c, oob=True) for c in cards if c.patient.id in missed)
+            return updated + gone + own
 
         units = sorted(actor.unit_ids)
         names = [channels.worklist(u) for u in units] + [channels.therapist(actor.user_id)]
@@ -133,10 +178,16 @@ class PatientLive(Controller):
         async def screen(db: AsyncSession, missed: set[int] | None) -> str:
             clock = clock_of(db)
             now = clock.now()
-            _, cards = await unit_board(db, actor, unit_id, now, clock.local(now).date())
-            shown = [c for c in cards if missed is None or c.patient.id in missed]
-            rows = "".join(render_board_row(env, c, oob=True, can_flag=can_flag) for c in shown)
-            return rows + await render_presence(db, env, unit_id, oob=True)
+            unit, cards = await unit_board(db, actor, unit_id, now, clock.local(now).date())
+            presence = await render_presence(db, env, unit_id, oob=True)
+            if missed is None:
+                return render_board(env, unit, cards, oob=True, can_flag=can_flag) + presence
+            shown = {c.patient.id for c in cards}
+            gone = "".join(render_leaving(board_row_id(p)) for p in sorted(missed - shown))  # type: ignore[operator]
+            rows = "".join(
+                render_board_row(env, c, oob=True, can_flag=can_flag) for c in cards if c.patient.id in missed
+            )
+            return rows + gone + presence
 
         async with while_signed_in(socket):
             await stream(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, Index, text
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -37,9 +37,26 @@ class Unit(SQLModel, table=True):
     last_event_seq: int = 0
 
 
+class Room(SQLModel, table=True):
+    """A room of a unit, as admission offers it. Rooms are added and taken out of use, never renamed or
+    deleted, so a patient's `room` (the room's name) always names a room the unit had."""
+
+    __table_args__ = (UniqueConstraint("unit_id", "name", name="uq_room_unit_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    name: str = Field(max_length=16)
+    active: bool = True
+
+
+DEMO_MRN_PREFIX = "DEMO-"
+"""Demo patients' MRNs start with this, and only theirs: real admission refuses it."""
+
+
 class Patient(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     mrn: str = Field(unique=True, index=True, max_length=32)
+    """Unique in the hospital, kept by the database's unique index (a second admission gets a 409)."""
     given_name: str = Field(max_length=80)
     family_name: str = Field(max_length=80)
     date_of_birth: date
@@ -54,6 +71,10 @@ class Patient(SQLModel, table=True):
     fall_risk: bool = False
     language: str = Field(default="English", max_length=40)
     pain_scale: str = Field(default="nrs", max_length=16)
+    admitted_at: datetime | None = None
+    """When Bedside admitted the patient (none for patients from before admission existed)."""
+    discharged_at: datetime | None = Field(default=None, index=True)
+    """Set at discharge: the patient leaves every worklist and board; the record stays readable."""
 
     @property
     def display_name(self) -> str:

@@ -26,7 +26,7 @@ from server.patients.models import (
     Patient,
     SiteRestriction,
 )
-from server.patients.service import get_patient_for
+from server.patients.service import check_admitted, get_patient_for
 
 
 @dataclass
@@ -71,9 +71,16 @@ async def _order_for(db: AsyncSession, actor: Actor, order_id: int) -> tuple[Mas
 
 
 async def _changed(
-    db: AsyncSession, actor: Actor, patient: Patient, order: MassageOrder, action: AuditAction, detail: str
+    db: AsyncSession,
+    actor: Actor,
+    patient: Patient,
+    order: MassageOrder,
+    action: AuditAction,
+    detail: str,
+    kind: str = "order_changed",
 ) -> None:
-    await record_change(db, "order_changed", unit_id=patient.unit_id, patient_id=patient.id, views=CARD_VIEWS)  # type: ignore[arg-type]
+    """`kind` is "order_written" or "order_resumed" when the patient joins the therapists' worklists."""
+    await record_change(db, kind, unit_id=patient.unit_id, patient_id=patient.id, views=CARD_VIEWS)  # type: ignore[arg-type]
     record_audit(db, actor, action, "MassageOrder", order.id, patient_id=patient.id, detail=detail)
     await db.commit()
 
@@ -86,6 +93,7 @@ async def create_order(
     db: AsyncSession, actor: Actor, patient_id: int, details: OrderDetails, *, today: date
 ) -> MassageOrder:
     patient = await get_patient_for(db, actor, patient_id)
+    check_admitted(patient)
     check_order_details(details, today)
     order = MassageOrder(
         **asdict(details),
@@ -101,7 +109,7 @@ async def create_order(
     except IntegrityError:
         await db.rollback()
         raise Conflict(ONE_LIVE_ORDER) from None
-    await _changed(db, actor, patient, order, AuditAction.create, "order written")
+    await _changed(db, actor, patient, order, AuditAction.create, "order written", "order_written")
     return order
 
 
@@ -131,13 +139,16 @@ async def change_order_status(db: AsyncSession, actor: Actor, order_id: int, mov
     if move not in ALLOWED_MOVES:
         raise InvalidInput(f"An order can be put on hold, resumed or discontinued, not {move!r}.")
     allowed_from, target = ALLOWED_MOVES[move]
+    if target != OrderStatus.discontinued:
+        check_admitted(patient)
     if order.status not in allowed_from:
         raise Conflict(
             f"This order is {order.status.replace('_', ' ')}; it cannot be {target.replace('_', ' ')}."
         )
     order.status = target
     db.add(order)
-    await _changed(db, actor, patient, order, AuditAction.update, f"order {target}")
+    kind = "order_resumed" if move == "resume" else "order_changed"
+    await _changed(db, actor, patient, order, AuditAction.update, f"order {target}", kind)
     return order
 
 

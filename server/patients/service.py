@@ -244,6 +244,12 @@ async def get_patient_for(db: AsyncSession, actor: Actor, patient_id: int) -> Pa
     return patient
 
 
+def check_admitted(patient: Patient) -> None:
+    """New care (a flag, an order, a session) is for admitted patients; a discharged record is read-only."""
+    if patient.discharged_at is not None:
+        raise Conflict("This patient has been discharged; their record is read-only. Nothing was stored.")
+
+
 @dataclass(frozen=True)
 class PatientRead:
     """A patient being read, and the break-the-glass grant it is read under (none on one's own units)."""
@@ -286,7 +292,13 @@ async def _refuse(db: AsyncSession, actor: Actor, patient: Patient, *, may_ask: 
 
 async def therapist_worklist(db: AsyncSession, actor: Actor, now: datetime, today: date) -> list[PatientCard]:
     """Today's patients with a current massage order on the therapist's units."""
-    patients = (await db.exec(select(Patient).where(col(Patient.unit_id).in_(actor.unit_ids)))).all()
+    patients = (
+        await db.exec(
+            select(Patient).where(
+                col(Patient.unit_id).in_(actor.unit_ids), col(Patient.discharged_at).is_(None)
+            )
+        )
+    ).all()
     cards = [c for c in await load_cards(db, patients, now, today) if c.order is not None]
     record_audit(db, actor, AuditAction.read, "Worklist", detail=f"{len(cards)} patients")
     await db.commit()
@@ -296,7 +308,9 @@ async def therapist_worklist(db: AsyncSession, actor: Actor, now: datetime, toda
 async def cards_for_unit(db: AsyncSession, unit_id: int, now: datetime, today: date) -> list[PatientCard]:
     patients = (
         await db.exec(
-            select(Patient).where(Patient.unit_id == unit_id).order_by(col(Patient.room), col(Patient.bed))
+            select(Patient)
+            .where(Patient.unit_id == unit_id, col(Patient.discharged_at).is_(None))
+            .order_by(col(Patient.room), col(Patient.bed))
         )
     ).all()
     return await load_cards(db, patients, now, today)
@@ -326,7 +340,11 @@ async def comfort_care_patients(
     patients = (
         await db.exec(
             select(Patient)
-            .where(col(Patient.unit_id).in_(actor.unit_ids), col(Patient.comfort_care).is_(True))
+            .where(
+                col(Patient.unit_id).in_(actor.unit_ids),
+                col(Patient.comfort_care).is_(True),
+                col(Patient.discharged_at).is_(None),
+            )
             .order_by(col(Patient.family_name))
         )
     ).all()

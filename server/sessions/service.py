@@ -14,7 +14,7 @@ from server.auth.actor import Actor
 from server.changes import CARD_VIEWS, PATIENT_VIEWS, View, record_change
 from server.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from server.patients.models import MassageOrder, Patient, SiteRestriction
-from server.patients.service import get_patient_for, load_cards
+from server.patients.service import check_admitted, get_patient_for, load_cards
 from server.sessions.models import OPEN_STATES, Amendment, MassageSession, Phase, Score, SessionState
 from server.sessions.rules import (
     ScoreSubmission,
@@ -57,6 +57,7 @@ async def start_session(
 ) -> MassageSession:
     """Open a session on the patient's current order; a second tap returns the session already open."""
     patient = await get_patient_for(db, actor, patient_id)
+    check_admitted(patient)
     card = (await load_cards(db, [patient], now, today))[0]
     if card.order is None and card.order_on_hold is not None:
         raise Conflict("The massage order is on hold; a session can start when the physician resumes it.")

@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 from litestar import Controller, get, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath
 
 from server.auth.policy import requires
-from server.openapi import api
+from server.openapi import api, json_body
 from server.staff import service
 from server.staff.schemas import AccountIn, AccountOut, PasswordResetIn, account_out
 from server.web import DbSession, SignedIn
+
+AccountBody = json_body(
+    AccountIn,
+    "A nurse on 4 West with a temporary password",
+    {
+        "username": "jmensah",
+        "full_name": "Joy Mensah",
+        "role": "nurse",
+        "unit_ids": [1],
+        "temporary_password": "river lantern autumn 58",
+    },
+)
+ResetBody = json_body(
+    PasswordResetIn, "A new temporary password", {"temporary_password": "copper kettle morning 12"}
+)
 
 
 class StaffApi(Controller):
@@ -21,7 +36,7 @@ class StaffApi(Controller):
         return [account_out(a) for a in await service.list_accounts(db, actor)]
 
     @post("/", status_code=201, responses=api(409, 422))
-    async def create_account(self, db: DbSession, actor: SignedIn, data: JSONBody[AccountIn]) -> AccountOut:
+    async def create_account(self, db: DbSession, actor: SignedIn, data: AccountBody) -> AccountOut:
         """The person must change the temporary password when they first sign in."""
         new = service.NewAccount(
             data.username, data.full_name, data.role, list(data.unit_ids), data.temporary_password
@@ -30,7 +45,7 @@ class StaffApi(Controller):
 
     @post("/{user_id:int}/password", status_code=200, responses=api(404, 422))
     async def reset_password(
-        self, db: DbSession, actor: SignedIn, user_id: FromPath[int], data: JSONBody[PasswordResetIn]
+        self, db: DbSession, actor: SignedIn, user_id: FromPath[int], data: ResetBody
     ) -> AccountOut:
         """Ends the person's sign-ins everywhere; they must change it when they next sign in."""
         return account_out(await service.reset_password(db, actor, user_id, data.temporary_password))

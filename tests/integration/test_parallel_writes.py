@@ -175,6 +175,24 @@ async def test_twenty_order_writes_at_once_leave_one_live_order(staff) -> None: 
     assert len(set(live)) == 1 and live[0] != order_id
 
 
+async def test_twenty_admissions_of_one_mrn_store_one_patient(staff) -> None:  # type: ignore[no-untyped-def]
+    nina = staff["nina"]
+    unit = (await nina.get("/api/units")).json()[0]
+    admission = {
+        "mrn": f"P-{uuid.uuid4().hex[:10]}",
+        "given_name": "Parallel",
+        "family_name": "Tapper",
+        "date_of_birth": "1950-05-05",
+        "unit_id": unit["id"],
+        "room": unit["rooms"][0]["name"],
+    }
+    responses = await at_once(*(nina.post("/api/patients", json=admission) for _ in range(PARALLEL)))
+    assert statuses(responses) <= {201, 409} and [r.status_code for r in responses].count(201) == 1
+    assert all("already in Bedside" in r.json()["detail"] for r in responses if r.status_code == 409)
+    stored = f"SELECT count(*) FROM patient WHERE mrn = '{admission['mrn']}'"
+    assert await count(staff["server"], stored) == 1
+
+
 def test_the_server_logged_no_error(server: Server) -> None:
     """Run last in this module: no request above ended in a traceback."""
     log = Path(server.data_dir / "server.log").read_text()

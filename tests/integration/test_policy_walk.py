@@ -84,7 +84,11 @@ async def test_every_route_lets_in_exactly_the_roles_of_its_policy_entry(
         ("GET", "/admin/break-glass", "break_glass.review"),
         ("POST", "/admin/users/{user_id:int}/deactivate", "staff.manage"),
         ("POST", "/api/admin/users", "staff.manage"),
-    } <= set(walked), "break the glass is walked like every route"
+        ("GET", "/admin/units", "units.manage"),
+        ("POST", "/api/patients", "patients.admit"),
+        ("POST", "/api/patients/{patient_id:int}/discharge", "patients.discharge"),
+        ("POST", "/patients/{patient_id:int}/transfer", "patients.transfer"),
+    } <= set(walked), "break the glass, staff, units and admission are walked like every route"
 
 
 async def socket_refused(person: As, url: str) -> bool:
