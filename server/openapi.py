@@ -57,7 +57,7 @@ def api(*codes: int) -> dict[int, ResponseSpec]:
 
 def json_body(struct: type, summary: str, example: dict[str, Any]) -> Any:
     """A JSON body type whose OpenAPI entry carries one worked example, for a module-level alias:
-    `AdmissionBody = json_body(AdmissionIn, "Admit to 4 West", {...})`, then `data: AdmissionBody`."""
+    `AdmissionBody = json_body(AdmissionDetails, "Admit to 4 West", {...})`, then `data: AdmissionBody`."""
     return Annotated[struct, Body(examples=[Example(summary=summary, value=example)])]
 
 

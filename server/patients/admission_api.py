@@ -16,31 +16,13 @@ from server.patients.models import Patient
 from server.web import DbSession, SignedIn
 
 
-class AdmissionIn(msgspec.Struct):
-    mrn: str = ""
-    """The hospital's MRN: unique, and never starting with DEMO- (the demo data's)."""
-    given_name: str = ""
-    family_name: str = ""
-    date_of_birth: date | None = None
-    unit_id: int | None = None
-    room: str = ""
-    """The name of one of the unit's rooms in use."""
-    comfort_care: bool = False
-    allergies: str = ""
-    isolation: str = ""
-    fall_risk: bool = False
-    cannot_self_report: bool = False
-    """Pain is then scored on an observed scale (PAINAD)."""
-    language: str = "English"
-
-
 class TransferIn(msgspec.Struct):
     unit_id: int | None = None
     room: str = ""
 
 
 AdmissionBody = json_body(
-    AdmissionIn,
+    AdmissionDetails,
     "Admit to 4 West Oncology, room 412",
     {
         "mrn": "MRN-0042317",
@@ -92,8 +74,7 @@ class AdmissionApi(Controller):
         responses=api(404, 409, 422),
     )
     async def admit_patient(self, db: DbSession, actor: SignedIn, data: AdmissionBody) -> AdmittedOut:
-        details = AdmissionDetails(**msgspec.structs.asdict(data))
-        return admitted_out(await admission.admit_patient(db, actor, details))
+        return admitted_out(await admission.admit_patient(db, actor, data))
 
     @post(
         "/{patient_id:int}/transfer",
