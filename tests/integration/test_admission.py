@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import queue
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -27,12 +28,12 @@ ADMISSION = {
 }
 
 
-async def scalar(settings: Settings, sql: str) -> int:
-    """What the database holds, not what a page shows."""
+async def scalar(settings: Settings, sql: str) -> Any:
+    """What the database holds, not what a page shows: one value (a count, an MRN)."""
     engine = db.make_engine(settings.resolved_database_url())
     try:
         async with engine.connect() as connection:
-            return int((await connection.execute(text(sql))).scalar_one())
+            return (await connection.execute(text(sql))).scalar_one()
     finally:
         await engine.dispose()
 
@@ -104,8 +105,9 @@ async def test_a_duplicate_mrn_is_refused_and_nothing_is_stored(
     assert "MRN H-100200 is already in Bedside" in again.json()["detail"]
     assert await scalar(settings, "SELECT count(*) FROM patient WHERE mrn = 'H-100200'") == 1
     assert await scalar(settings, "SELECT count(*) FROM patient WHERE given_name = 'Other'") == 0
-    existing = await admin.post("/api/patients", json={**ADMISSION, "mrn": "T-00001", "unit_id": west})
-    assert existing.status_code in (409, 201)
+    known = await scalar(settings, f"SELECT mrn FROM patient WHERE id = {world.patient_ids['ada']}")
+    existing = await admin.post("/api/patients", json={**ADMISSION, "mrn": known, "unit_id": west})
+    assert existing.status_code == 409, "an MRN already in Bedside, admitted by the administrator too"
 
 
 @pytest.mark.parametrize("mrn", ["DEMO-0001", "demo-9"])
@@ -214,8 +216,9 @@ async def test_discharge_removes_the_card_live_and_keeps_the_record_readable(
     assert (await therapist.post(f"/api/patients/{ada}/sessions")).status_code == 409
     moved = await nurse.post(f"/api/patients/{ada}/transfer", json={"unit_id": west, "room": "502"})
     assert moved.status_code == 409 and "discharged" in moved.json()["detail"]
-    again = await nurse.post("/api/patients", json={**ADMISSION, "mrn": f"T-{ada:05d}", "unit_id": west})
-    assert again.status_code in (201, 409)
+    mrn = await scalar(settings, f"SELECT mrn FROM patient WHERE id = {ada}")
+    again = await nurse.post("/api/patients", json={**ADMISSION, "mrn": mrn, "unit_id": west})
+    assert again.status_code == 409, "a discharged patient's MRN is not admitted twice (no readmission yet)"
 
 
 async def test_an_open_massage_session_blocks_discharge_and_transfer(
