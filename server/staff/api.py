@@ -8,7 +8,7 @@ from litestar.params import FromPath
 from server.auth.policy import requires
 from server.openapi import api, json_body
 from server.staff import service
-from server.staff.schemas import AccountIn, AccountOut, PasswordResetIn, account_out
+from server.staff.schemas import AccountIn, AccountOut, PasswordResetIn, RoleIn, account_out
 from server.web import DbSession, SignedIn
 
 AccountBody = json_body(
@@ -25,6 +25,9 @@ AccountBody = json_body(
 ResetBody = json_body(
     PasswordResetIn, "A new temporary password", {"temporary_password": "copper kettle morning 12"}
 )
+
+
+RoleBody = json_body(RoleIn, "The person now works as a therapist", {"role": "therapist"})
 
 
 class StaffApi(Controller):
@@ -49,6 +52,13 @@ class StaffApi(Controller):
     ) -> AccountOut:
         """Ends the person's sign-ins everywhere; they must change it when they next sign in."""
         return account_out(await service.reset_password(db, actor, user_id, data.temporary_password))
+
+    @post("/{user_id:int}/role", status_code=200, responses=api(404, 422))
+    async def change_role(
+        self, db: DbSession, actor: SignedIn, user_id: FromPath[int], data: RoleBody
+    ) -> AccountOut:
+        """Ends the person's sign-ins, so every screen they open is one the new role allows; not one's own."""
+        return account_out(await service.change_role(db, actor, user_id, data.role))
 
     @post("/{user_id:int}/deactivate", status_code=200, responses=api(404))
     async def deactivate(self, db: DbSession, actor: SignedIn, user_id: FromPath[int]) -> AccountOut:

@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 
 from server.auth.models import Role
 from server.auth.policy import requires
-from server.errors import BedsideError, InvalidInput
+from server.errors import BedsideError, InvalidInput, NotAllowed
 from server.openapi import page
 from server.staff import service
 from server.web import DbSession, SignedIn
@@ -67,7 +67,12 @@ class StaffPages(Controller):
         self, db: DbSession, actor: SignedIn, user_id: int, error: str = "", status: int = 200
     ) -> Template:
         account = await service.get_account(db, user_id)
-        context = {"account": account, "error": error, "yourself": user_id == actor.user_id}
+        context = {
+            "account": account,
+            "error": error,
+            "yourself": user_id == actor.user_id,
+            "roles": list(Role),
+        }
         return Template("pages/staff_account.html", context=context, status_code=status)
 
     @get("/", responses=page())
@@ -100,6 +105,17 @@ class StaffPages(Controller):
         try:
             await service.reset_password(db, actor, user_id, str(form.get("temporary_password", "")))
         except InvalidInput as refused:
+            return await self._account_page(db, actor, user_id, refused.message, refused.status_code)
+        return Redirect(f"/admin/users/{user_id}", status_code=303)
+
+    @post("/{user_id:int}/role", status_code=303, responses=page(404, 422))
+    async def change_role(
+        self, request: Request, db: DbSession, actor: SignedIn, user_id: FromPath[int]
+    ) -> Redirect | Template:
+        form = await request.form()
+        try:
+            await service.change_role(db, actor, user_id, str(form.get("role", "")))
+        except (InvalidInput, NotAllowed) as refused:
             return await self._account_page(db, actor, user_id, refused.message, refused.status_code)
         return Redirect(f"/admin/users/{user_id}", status_code=303)
 

@@ -23,6 +23,11 @@ class PasswordResetIn(msgspec.Struct):
     temporary_password: str = ""
 
 
+class RoleIn(msgspec.Struct):
+    role: str = ""
+    """therapist, nurse, physician, hospice or admin."""
+
+
 class AccountOut(msgspec.Struct):
     id: int
     username: str

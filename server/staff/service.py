@@ -1,6 +1,7 @@
 """Staff accounts, as an administrator keeps them: create one with a role, units and a temporary password;
-reset a forgotten password; deactivate and reactivate. Accounts are never deleted: the audit trail names
-them. And the first administrator, created from the command line on an empty database.
+change the role; reset a forgotten password; deactivate and reactivate (units: `server.units`). Accounts
+are never deleted: the audit trail names them. And the first administrator, created from the command line
+on an empty database.
 
 A temporary password must be changed at the person's first sign-in (`User.must_change_password`, enforced
 by `policy.check`). A reset or a deactivation ends the person's sign-ins at once: the account's sign-in
@@ -201,6 +202,25 @@ async def reactivate(db: AsyncSession, actor: Actor, user_id: int) -> StaffAccou
         user.active = True
         db.add(user)
         record_audit(db, actor, AuditAction.update, AUDIT_ENTITY, user_id, detail="reactivate")
+    await db.commit()
+    return account
+
+
+async def change_role(db: AsyncSession, actor: Actor, user_id: int, role: str) -> StaffAccount:
+    """A new role for someone whose work changed. What they may do changes at their next request; their
+    sockets, admitted under the old role, close and their sign-ins end, so every screen they had open is
+    one their new role allows. Not one's own role, so an administrator always remains."""
+    new_role = valid_role(role)
+    if user_id == actor.user_id:
+        raise NotAllowed("You cannot change your own role; another administrator can.")
+    account = await get_account(db, user_id)
+    user = account.user
+    if user.role != new_role:
+        old_role, user.role = user.role, new_role
+        _end_sign_ins(db, user, "role_changed")
+        db.add(user)
+        detail = f"role {old_role} -> {new_role}"
+        record_audit(db, actor, AuditAction.update, AUDIT_ENTITY, user_id, detail=detail)
     await db.commit()
     return account
 

@@ -152,6 +152,30 @@ async def test_a_reset_ends_the_persons_sign_ins_and_closes_their_sockets(
     assert (await again.get("/board", follow_redirects=False)).headers["location"] == "/account/password"
 
 
+async def test_a_new_role_closes_the_persons_screens_and_takes_effect_at_once(
+    sign_in_as, world: World, settings: Settings
+) -> None:  # type: ignore[no-untyped-def]
+    admin, nurse = await sign_in_as("admin"), await sign_in_as("nurse")
+    nurse_id = await account_id(admin, "nurse")
+    with await nurse.websocket(f"/ws/units/{world.unit_ids['4W']}/board") as board:
+        board.receive_text(timeout=5)
+        changed = await admin.post(f"/api/admin/users/{nurse_id}/role", json={"role": "therapist"})
+        assert changed.status_code == 200 and changed.json()["role"] == "therapist"
+        assert closed_with(board) == 4401
+    as_therapist = await sign_in_as("nurse")
+    assert (await as_therapist.get("/", follow_redirects=False)).headers["location"] == "/worklist"
+    assert (await as_therapist.get("/board", follow_redirects=False)).status_code == 403
+    assert (
+        await admin.post(f"/api/admin/users/{nurse_id}/role", json={"role": "surgeon"})
+    ).status_code == 422
+    own = await admin.post(
+        f"/api/admin/users/{await account_id(admin, 'admin')}/role", json={"role": "nurse"}
+    )
+    assert own.status_code == 403
+    audited = [e.detail for e in await audit_rows(settings) if e.entity_type == "user"]
+    assert "role nurse -> therapist" in audited
+
+
 async def test_a_common_password_is_refused_for_a_reset_naming_the_field(sign_in_as, world: World) -> None:  # type: ignore[no-untyped-def]
     admin, nurse = await sign_in_as("admin"), await sign_in_as("nurse")
     nurse_id = await account_id(admin, "nurse")
