@@ -80,3 +80,23 @@ def test_an_admission_and_a_discharge_reach_a_colleagues_board_live(
     assert violations(page) == []
     page.get_by_role("button", name="Discharge Almeida, Rosa").tap()
     expect(row).to_have_count(0, timeout=3000)
+
+
+def test_the_administrator_opens_a_unit_with_a_room_and_its_staff(page: Page) -> None:
+    sign_in(page, "ada")
+    page.goto("/admin/units")
+    expect(page.get_by_role("heading", name="Units")).to_be_visible()
+    new_unit = page.locator("section", has=page.get_by_role("heading", name="New unit"))
+    new_unit.get_by_label("Code").fill("5E")
+    new_unit.get_by_label("Name").fill("5 East Orthopaedics")
+    new_unit.get_by_role("button", name="Create unit").tap()
+    unit = page.locator("section.panel", has=page.get_by_role("heading", name="5 East Orthopaedics"))
+    expect(unit).to_contain_text("No rooms yet")
+    unit.get_by_label("Room").fill("512")
+    unit.get_by_role("button", name="Add room").tap()
+    expect(unit).to_contain_text("Room 512")
+    unit.get_by_label("Person").select_option(label="Dr Priya Castellan (physician)")
+    unit.get_by_role("button", name="Add to 5E").tap()
+    expect(unit).to_contain_text("Dr Priya Castellan")
+    screenshot(page, "units")
+    assert violations(page) == []
