@@ -57,6 +57,7 @@ from server.patients.break_glass_controller import BreakGlassPages, BreakGlassRe
 from server.patients.controller import PatientPages
 from server.patients.order_controller import OrderPages
 from server.presence import live as presence_live
+from server.pwa import PwaRoutes
 from server.realtime.broadcast import EVENTS_CHANNEL, Publisher
 from server.realtime.hub import LocalHub
 from server.security import screen_request, security_headers
@@ -76,7 +77,7 @@ log = logging.getLogger("bedside")
 
 
 ROUTES: list[Any] = [
-    HealthRoutes, AccountPages, AuditPages, BreakGlassReview, StaffPages, StaffApi,
+    HealthRoutes, PwaRoutes, AccountPages, AuditPages, BreakGlassReview, StaffPages, StaffApi,
     PatientPages, BreakGlassPages, PatientApi, OrderPages, FlagPages, FlagApi,
     SessionPages, SessionApi, InterruptionPages, ComfortLogPages,
     UnitPages, UnitsApi, AdmissionPages, AdmissionApi,

@@ -29,6 +29,7 @@ PUBLIC_PATHS = [
     "^/sw.js$",
     "^/manifest.webmanifest$",
     "^/favicon.ico$",
+    "^/offline$",
     "^/ws/",
 ]
 

@@ -1,4 +1,5 @@
-/* Bedside's own small script: socket status, reconnect on close codes htmx-ext-ws leaves alone, the session timer. */
+/* Bedside's own small script: socket status, reconnect on close codes htmx-ext-ws leaves alone, the session
+   timer, the service worker. */
 (function () {
   "use strict";
   var AUTO = [1006, 1011, 1012, 1013];     /* htmx-ext-ws reconnects these itself */
@@ -91,5 +92,30 @@
   });
   document.addEventListener("change", function (event) {
     if (event.target.dataset && event.target.dataset.regionBox) { paintRegions(); }
+  });
+
+  /* The app on the tablet: the service worker (static/js/sw.js) keeps the shell and shows the offline
+     page when a page cannot be reached. That page goes back to where the person was once the server
+     answers again: at once on "online", and by asking every few seconds (the network can come back
+     without the event, and the server can be the one that was away). */
+  if ("serviceWorker" in navigator) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register("/sw.js").catch(function () { /* no worker: pages still work */ });
+    });
+  }
+  var OFFLINE_RETRY_MS = 5000, retryTimer = null;
+  function backWhenReachable() {
+    clearTimeout(retryTimer);
+    fetch("/healthz", { cache: "no-store" })
+      .then(function (answer) {
+        if (!answer.ok) { throw answer; }
+        if (window.location.pathname === "/offline") { window.location.assign("/"); } else { window.location.reload(); }
+      })
+      .catch(function () { retryTimer = setTimeout(backWhenReachable, OFFLINE_RETRY_MS); });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!document.querySelector("[data-offline-page]")) { return; }
+    window.addEventListener("online", backWhenReachable);
+    retryTimer = setTimeout(backWhenReachable, OFFLINE_RETRY_MS);
   });
 })();
