@@ -67,6 +67,7 @@ def test_an_admission_and_a_discharge_reach_a_colleagues_board_live(
     page.get_by_label("Allergies").fill("Latex")
     screenshot(page, "admit-patient")
     page.get_by_role("button", name="Admit").tap()
+    expect(page.locator(".patient-header")).to_contain_text("MRN-0042317")
 
     row = colleague.locator("article.board-row", has_text="Almeida, Rosa")
     expect(row).to_be_visible(timeout=3000)
@@ -77,6 +78,7 @@ def test_an_admission_and_a_discharge_reach_a_colleagues_board_live(
         "link", name="Transfer or discharge"
     ).tap()
     expect(page.locator(".patient-header")).to_contain_text("MRN-0042317")
+    expect(page.get_by_role("heading", name="Discharge")).to_be_visible()
     assert violations(page) == []
     page.get_by_role("button", name="Discharge Almeida, Rosa").tap()
     expect(row).to_have_count(0, timeout=3000)
