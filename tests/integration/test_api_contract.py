@@ -47,9 +47,10 @@ from server.settings import Settings
 from tests.factories import PASSWORD, World
 from tests.integration.test_guards import policy_of
 
+pytestmark = pytest.mark.contract
 ROLES = ["therapist", "nurse", "physician", "hospice", "admin"]
 SEED = 20261123
-EXAMPLES = 6
+EXAMPLES = 4
 STATEFUL_ONLY = {"use_after_free", "ensure_resource_availability", "object_level_authorization"}
 NEEDS_SECURITY_SCHEME = {"ignored_auth"}
 NOT_CALLED = {("POST", "/signout"), ("POST", "/lock")}
