@@ -43,10 +43,13 @@
     clearTimeout(noteTimer);
     var main = document.getElementById("main");
     /* Close the page's socket first: htmx-ext-ws closes it when its element is cleaned up. */
-    var sockets = document.querySelectorAll("[ws-connect], [hx-ws]");
+    var sockets = document.querySelectorAll("[ws-connect]");
     for (var i = 0; i < sockets.length; i++) {
       if (window.htmx) { htmx.trigger(sockets[i], "htmx:beforeCleanupElement"); }
     }
+    document.body.dataset.ws = "closed";  /* its close event fires on the removed element, unseen */
+    var status = document.getElementById("ws-status");
+    if (status) { status.textContent = "Locked"; }
     var placeholder = document.createElement("main");
     placeholder.id = "main";
     placeholder.className = "locked-placeholder";
