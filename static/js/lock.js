@@ -4,7 +4,7 @@
    without requests (reading, scrolling) it tells the server "still in use" at most once a minute, and
    never later than a minute after a touch, so the server's own idle clock (which refuses a quiet tablet's
    requests) never runs ahead of this one. The idle time is checked every second and again when the tablet
-   wakes (timers stop while it sleeps; the clock does not). One tablet, one tab. */
+   wakes (timers stop while it sleeps; the clock does not). A touch in another tab of the app counts. */
 (function () {
   "use strict";
   var minutes = Number(document.body && document.body.dataset.lockMinutes);
@@ -29,9 +29,16 @@
     }).catch(function () { /* offline: the next touch tries again */ });
   }
 
+  /* Another tab of this app on the same tablet being used counts too: it shares the sign-in. */
+  var SHARED_KEY = "bedside.lastTouch";
+  window.addEventListener("storage", function (event) {
+    if (event.key === SHARED_KEY && !locked) { lastTouch = Math.max(lastTouch, Number(event.newValue) || 0); }
+  });
+
   function touched() {
     if (locked) { return; }
     lastTouch = Date.now();
+    try { localStorage.setItem(SHARED_KEY, String(lastTouch)); } catch (e) { /* private mode: this tab only */ }
     if (noteTimer !== null) { return; }
     var wait = Math.max(0, lastNote + NOTE_EVERY_MS - lastTouch);
     noteTimer = setTimeout(stillInUse, wait);
