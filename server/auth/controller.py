@@ -37,6 +37,12 @@ class SignInForm:
 
 
 @dataclass
+class LockForm:
+    idle: str = ""
+    """Set by the page's automatic lock (static/js/lock.js)."""
+
+
+@dataclass
 class UnlockForm:
     """The PIN if the person has one (the lock screen offers it first), else or instead the password."""
 
@@ -134,8 +140,11 @@ class AccountPages(Controller):
         return Redirect("/signin", status_code=303)
 
     @post("/lock", guards=[requires("account.use")], status_code=303, responses=page())
-    async def lock(self, request: Request, db: DbSession, actor: SignedIn) -> Redirect:
-        await lock(db, actor)
+    async def lock(
+        self, request: Request, db: DbSession, actor: SignedIn, data: URLEncodedBody[LockForm]
+    ) -> Redirect:
+        """Tapped in the header, or posted by the page itself when nobody touched it (audited as such)."""
+        await lock(db, actor, detail="nobody touched the screen" if data.idle else "")
         request.set_session({**request.session, "locked": True})
         return Redirect("/unlock", status_code=303)
 

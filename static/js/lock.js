@@ -15,8 +15,11 @@
   function csrfToken() {
     try { return JSON.parse(document.body.getAttribute("hx-headers"))["x-csrftoken"]; } catch (e) { return ""; }
   }
-  function post(url) {
-    return fetch(url, { method: "POST", headers: { "x-csrftoken": csrfToken() }, credentials: "same-origin" });
+  function post(url, form) {
+    return fetch(url, {
+      method: "POST", headers: { "x-csrftoken": csrfToken() }, credentials: "same-origin",
+      body: new URLSearchParams(form || {})
+    });
   }
 
   function stillInUse() {
@@ -71,7 +74,7 @@
     });
     document.title = "Locked · Bedside";
     var done = function () { window.location.replace("/unlock"); };
-    post("/lock").then(done, done);
+    post("/lock", { idle: "1" }).then(done, done);
   }
 
   function check() {

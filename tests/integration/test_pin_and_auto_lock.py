@@ -208,3 +208,14 @@ async def test_the_sockets_of_a_tablet_nobody_uses_close(sign_in_as, world: Worl
         worklist.receive_text(timeout=5)
         clock.advance(minutes=3, seconds=31)
         assert closed_with(worklist) == 4401
+
+
+async def test_the_pages_own_lock_is_audited_as_automatic(
+    sign_in_as, world: World, settings: Settings
+) -> None:  # type: ignore[no-untyped-def]
+    therapist = await sign_in_as("therapist")
+    locked = await therapist.post("/lock", data={"idle": "1"})
+    assert locked.status_code == 303 and locked.headers["location"] == "/unlock"
+    assert (await therapist.get("/worklist", follow_redirects=False)).headers["location"] == "/unlock"
+    locks = [e.detail for e in await audit_rows(settings) if e.entity_type == "lock"]
+    assert locks == ["nobody touched the screen"]
