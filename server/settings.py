@@ -16,6 +16,9 @@ from pathlib import Path
 SECRET_KEY_FILE = "secret_key"
 PUBSUB_BACKENDS = ("memory", "postgres", "redis")
 SESSION_STORES = ("file", "database", "redis")
+LOCK_MINUTES = range(1, 24 * 60 + 1)
+"""Automatic logoff: at least a minute (less locks a therapist out mid-sentence), at most a day (the
+tests that move the clock by hours set that; a hospital sets a few minutes)."""
 
 
 class ConfigurationError(ValueError):
@@ -36,6 +39,9 @@ class Settings:
     """BEDSIDE_SESSION_MAX_AGE: seconds a sign-in lasts (a shift)."""
     idle_minutes: int = 15
     """BEDSIDE_IDLE_MINUTES: a sign-in with no request for this long ends (a tablet left on a bed table)."""
+    lock_minutes: int = 3
+    """BEDSIDE_LOCK_MINUTES: a tablet nobody touches for this long locks (HIPAA automatic logoff); the
+    same person unlocks it with their PIN or password."""
     secure_cookies: bool = False
     """BEDSIDE_SECURE_COOKIES: send cookies over HTTPS only; set true behind TLS."""
     migrate_on_start: bool | None = None
@@ -71,6 +77,7 @@ class Settings:
             timezone=env.get("BEDSIDE_TIMEZONE", "UTC"),
             session_max_age=int(env.get("BEDSIDE_SESSION_MAX_AGE", str(12 * 60 * 60))),
             idle_minutes=int(env.get("BEDSIDE_IDLE_MINUTES", "15")),
+            lock_minutes=_whole_number(env, "BEDSIDE_LOCK_MINUTES", "3"),
             secure_cookies=_flag(env.get("BEDSIDE_SECURE_COOKIES", "false")),
             migrate_on_start=_flag(migrate) if migrate else None,
             pubsub=env.get("BEDSIDE_PUBSUB", "memory").strip().lower(),
@@ -99,6 +106,11 @@ class Settings:
         if "redis" in (self.pubsub, self.resolved_session_store()) and not self.redis_url:
             raise ConfigurationError(
                 "Redis is selected: set BEDSIDE_REDIS_URL, e.g. redis://127.0.0.1:6379/0."
+            )
+        if self.lock_minutes not in LOCK_MINUTES:
+            raise ConfigurationError(
+                f"BEDSIDE_LOCK_MINUTES={self.lock_minutes}: use {LOCK_MINUTES.start} to "
+                f"{LOCK_MINUTES.stop - 1} minutes; 3 by default."
             )
         if self.pubsub == "postgres" and not self.uses_postgres:
             raise ConfigurationError("BEDSIDE_PUBSUB=postgres needs DATABASE_URL to point at PostgreSQL.")
@@ -132,6 +144,14 @@ class Settings:
             key_file.write_text(secrets.token_hex(32))
             key_file.chmod(0o600)
         return key_file.read_text().strip()
+
+
+def _whole_number(env: Mapping[str, str], name: str, default: str) -> int:
+    value = env.get(name, default).strip()
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigurationError(f"{name}={value!r}: use a whole number, like {default}.") from None
 
 
 def _flag(value: str) -> bool:

@@ -47,6 +47,7 @@ def settings(tmp_path: Path, migrated_template: str) -> Iterator[Settings]:
         "expiry_sweep_seconds": 0.2,
         "session_check_seconds": 0.2,
         "idle_minutes": 24 * 60,  # tests move the clock by hours; test_sign_in_limits sets its own
+        "lock_minutes": 24 * 60,  # likewise; test_pin_and_auto_lock sets the default 3
         "timezone": TEST_TIMEZONE,
     }
     if not databases.ADMIN_DSN:

@@ -24,6 +24,8 @@ class Actor:
     """The tablet is locked: nothing but unlocking or signing out until the person unlocks it."""
     must_change_password: bool = False
     """Signed in with a temporary password set by an administrator: nothing but choosing their own."""
+    unlocks_by_pin: bool = False
+    """The person has set a PIN and it still works (fewer than 5 wrong since): the lock screen asks for it."""
 
     def works_on(self, unit_id: int) -> bool:
         return unit_id in self.unit_ids

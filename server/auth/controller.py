@@ -1,19 +1,29 @@
-"""Sign-in, sign-out, the tablet lock, one's own password, and the home page that sends each role to its
-own screen."""
+"""Sign-in, sign-out, the tablet lock (by hand, or by itself when nobody touches it), one's own password
+and unlock PIN, and the home page that sends each role to its own screen."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import URLEncodedBody
 from litestar.response import Redirect, Template
 
 from server.auth.models import Role
 from server.auth.policy import PUBLIC, requires
-from server.auth.service import SignInFailed, change_password, lock, sign_in, sign_out, unlock
-from server.auth.sessions import client_address, device_of, new_sign_in, rotate_session_id
+from server.auth.service import (
+    PinTriesUsedUp,
+    SignInFailed,
+    change_password,
+    lock,
+    set_pin,
+    sign_in,
+    sign_out,
+    unlock,
+    unlock_with_pin,
+)
+from server.auth.sessions import ACTIVE_AT, client_address, device_of, new_sign_in, rotate_session_id
 from server.auth.throttle import TooManyAttempts
 from server.errors import BedsideError
 from server.openapi import html_refusal, page, public_page
@@ -27,8 +37,24 @@ class SignInForm:
 
 
 @dataclass
+class LockForm:
+    idle: str = ""
+    """Set by the page's automatic lock (static/js/lock.js)."""
+
+
+@dataclass
 class UnlockForm:
+    """The PIN if the person has one (the lock screen offers it first), else or instead the password."""
+
     password: str = ""
+    pin: str = ""
+
+
+@dataclass
+class PinForm:
+    password: str = ""
+    pin: str = ""
+    repeat_pin: str = ""
 
 
 @dataclass
@@ -56,9 +82,18 @@ SIGN_IN = {
 }
 UNLOCK = {
     **page(),
-    401: html_refusal("Wrong password: the lock screen again (or, for htmx, not signed in)."),
-    429: html_refusal("Too many wrong passwords: the sign-in has ended; the sign-in page."),
+    401: html_refusal(
+        "Wrong password or PIN: the lock screen again, saying how many PIN tries are left (or, for htmx, "
+        "not signed in)."
+    ),
+    429: html_refusal("Too many wrong passwords or PINs: the sign-in has ended; the sign-in page."),
 }
+NEW_PIN = {
+    **page(422),
+    401: html_refusal("The password is wrong: the form again (or, for htmx, not signed in)."),
+    429: TOO_MANY,
+}
+STILL_IN_USE = {**page(), 204: ResponseSpec(None, description="Noted: the tablet's idle time starts again.")}
 NEW_PASSWORD = {
     **page(422),
     401: html_refusal("The current password is wrong: the form again (or, for htmx, not signed in)."),
@@ -105,40 +140,88 @@ class AccountPages(Controller):
         return Redirect("/signin", status_code=303)
 
     @post("/lock", guards=[requires("account.use")], status_code=303, responses=page())
-    async def lock(self, request: Request, db: DbSession, actor: SignedIn) -> Redirect:
-        await lock(db, actor)
+    async def lock(
+        self, request: Request, db: DbSession, actor: SignedIn, data: URLEncodedBody[LockForm]
+    ) -> Redirect:
+        """Tapped in the header, or posted by the page itself when nobody touched it (audited as such)."""
+        await lock(db, actor, detail="nobody touched the screen" if data.idle else "")
         request.set_session({**request.session, "locked": True})
         return Redirect("/unlock", status_code=303)
 
     @get("/unlock", guards=[requires("account.sign_in")], responses=page())
     async def unlock_page(self, actor: SignedIn) -> Template | Redirect:
+        """Also where a tablet nobody touched for BEDSIDE_LOCK_MINUTES is sent (by its page, or by the
+        server when the page could not)."""
         if not actor.locked:
             return Redirect("/", status_code=303)
         return Template("pages/unlock.html", context={"error": "", "person": actor})
 
     @post("/unlock", guards=[requires("account.sign_in")], status_code=303, responses=UNLOCK)
     async def unlock(
-        self, request: Request, db: DbSession, actor: SignedIn, data: URLEncodedBody[UnlockForm]
+        self,
+        request: Request,
+        db: DbSession,
+        actor: SignedIn,
+        clock: AppClock,
+        data: URLEncodedBody[UnlockForm],
     ) -> Redirect | Template:
+        """By PIN when one is typed and the person has one that still works, else by password."""
         if not actor.locked:
             return Redirect("/", status_code=303)
+        if data.pin and not actor.unlocks_by_pin:
+            off = "Your PIN does not unlock this tablet now (none set, or too many wrong): use your password."
+            context = {"error": off, "person": actor}
+            return Template("pages/unlock.html", context=context, status_code=401)
         try:
-            await unlock(
-                db, request.app.state.sign_in_throttle, actor, data.password, client_address(request)
-            )
+            if data.pin:
+                await unlock_with_pin(db, actor, data.pin)
+            else:
+                await unlock(
+                    db, request.app.state.sign_in_throttle, actor, data.password, client_address(request)
+                )
         except SignInFailed as wrong:
             context = {"error": wrong.message, "person": actor}
             return Template("pages/unlock.html", context=context, status_code=wrong.status_code)
-        except TooManyAttempts as refusal:
+        except (TooManyAttempts, PinTriesUsedUp) as refusal:
             await sign_out(db, actor)
             request.clear_session()
-            context = {
-                "error": f"Signed out after too many wrong passwords. {refusal.message}",
-                "username": "",
-            }
+            message = refusal.message
+            if isinstance(refusal, TooManyAttempts):
+                message = f"Signed out after too many wrong passwords. {refusal.message}"
+            context = {"error": message, "username": ""}
             return Template("pages/signin.html", context=context, status_code=429, headers=refusal.headers)
-        request.set_session({key: value for key, value in request.session.items() if key != "locked"})
+        unlocked = {key: value for key, value in request.session.items() if key != "locked"}
+        request.set_session({**unlocked, ACTIVE_AT: clock.now().isoformat()})
         return Redirect("/", status_code=303)
+
+    @post("/still-in-use", guards=[requires("account.use")], status_code=204, responses=STILL_IN_USE)
+    async def still_in_use(self) -> Response[None]:
+        """The page's note, at most once a minute while someone touches the screen without sending
+        requests (reading, scrolling): like every signed-in request, it restarts the server's idle time."""
+        return Response(None, status_code=204)
+
+    @get("/account/pin", guards=[requires("account.pin")], responses=page())
+    async def pin_page(self, actor: SignedIn) -> Template:
+        return Template(
+            "pages/pin.html", context={"error": "", "changed": False, "has_pin": actor.unlocks_by_pin}
+        )
+
+    @post("/account/pin", guards=[requires("account.pin")], status_code=200, responses=NEW_PIN)
+    async def set_pin(
+        self, request: Request, db: DbSession, actor: SignedIn, data: URLEncodedBody[PinForm]
+    ) -> Template:
+        """Only after a full sign-in (not on a locked tablet), and with the password again."""
+        try:
+            await set_pin(
+                db, request.app.state.sign_in_throttle, actor,
+                data.password, data.pin, data.repeat_pin, client_address(request),
+            )  # fmt: skip
+        except BedsideError as refusal:
+            context = {"error": refusal.message, "changed": False, "has_pin": actor.unlocks_by_pin}
+            return Template(
+                "pages/pin.html", context=context, status_code=refusal.status_code, headers=refusal.headers
+            )
+        return Template("pages/pin.html", context={"error": "", "changed": True, "has_pin": True})
 
     @get("/account/password", guards=[requires("account.password")], responses=page())
     async def password_page(self, actor: SignedIn) -> Template:

@@ -29,6 +29,10 @@ class User(SQLModel, table=True):
     role: str = Field(max_length=20)
     password_hash: str = Field(max_length=255)
     pin_hash: str | None = Field(default=None, max_length=255)
+    """The person's unlock PIN (Argon2), set by themselves after a full sign-in; none: unlock by password."""
+    pin_failures: int = 0
+    """Wrong PINs since the last good one or the last full sign-in: at `PIN_TRIES` the PIN stops working
+    until the person signs in with their password (counted in one UPDATE, so parallel guesses all count)."""
     active: bool = True
     created_at: datetime
     sign_in_generation: int = 0

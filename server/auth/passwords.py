@@ -3,6 +3,8 @@ password must meet."""
 
 from __future__ import annotations
 
+import itertools
+import re
 import threading
 from collections.abc import Iterable
 
@@ -58,3 +60,30 @@ def check_new_password(password: str, *, field: str, context: Iterable[str] = ()
             f"{field}: that password is too common or too easy to guess; a short sentence of your own "
             "words is easy to remember and hard to guess."
         )
+
+
+PIN_SHAPE = re.compile(r"[0-9]{4,6}")
+COMMON_PINS = frozenset(
+    {"1212", "1004", "2000", "6969", "1122", "1313", "2580", "0852", "5683", "0007", "1010", "2001",
+     "121212", "112233", "123123", "159753", "147258", "131313", "696969", "102030"}
+)  # fmt: skip
+"""The most used PINs that are neither one digit repeated nor a straight run (counts of leaked PIN lists:
+pairs, a keypad column, years, words spelt on a keypad): the first an onlooker or a thief would try."""
+
+
+def check_new_pin(pin: str, repeated: str) -> None:
+    """The PIN rule: 4 to 6 digits, not one digit repeated, not a straight run up or down the digits
+    (1234, 654321, 7890), not one of the most common PINs, and typed the same twice. A PIN only unlocks a
+    tablet its owner signed in on with their password, and 5 wrong ones end that sign-in, so a short PIN
+    is enough; an obvious one is not. Raises `InvalidInput` naming the form's field."""
+    if not PIN_SHAPE.fullmatch(pin):
+        raise InvalidInput("pin: use 4 to 6 digits (0 to 9), nothing else.")
+    steps = {(int(b) - int(a)) % 10 for a, b in itertools.pairwise(pin)}
+    if steps == {0}:
+        raise InvalidInput("pin: one digit repeated is the first PIN anyone tries; choose another.")
+    if steps in ({1}, {9}):
+        raise InvalidInput("pin: digits in a row (like 1234 or 4321) are easy to guess; choose another.")
+    if pin in COMMON_PINS:
+        raise InvalidInput("pin: that is one of the most common PINs; choose another.")
+    if pin != repeated:
+        raise InvalidInput("repeat_pin: the two PINs are not the same.")

@@ -24,6 +24,7 @@ POLICY: dict[str, frozenset[Role]] = {
     "account.use": frozenset(Role),
     "account.sign_in": frozenset(Role),
     "account.password": frozenset(Role),
+    "account.pin": frozenset(Role),
     "worklist.read": frozenset({Role.therapist}),
     "board.read": frozenset({Role.nurse, Role.physician}),
     "board.print": frozenset({Role.nurse, Role.physician, Role.therapist}),

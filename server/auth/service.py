@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlmodel import select
+from sqlalchemy import update
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.audit.service import AuditAction, record_audit
@@ -13,6 +14,7 @@ from server.auth.models import Role, User, UserUnit
 from server.auth.passwords import (
     DUMMY_HASH,
     check_new_password,
+    check_new_pin,
     hash_password,
     verify_password,
 )
@@ -23,6 +25,26 @@ from server.errors import BedsideError, InvalidInput
 
 class SignInFailed(BedsideError):
     status_code = 401
+
+
+PIN_TRIES = 5
+"""Wrong PINs that end the sign-in: after them only the password (a full sign-in) lets the person in."""
+
+
+class WrongPin(SignInFailed):
+    def __init__(self, tries_left: int) -> None:
+        tries = "1 try" if tries_left == 1 else f"{tries_left} tries"
+        super().__init__(f"That PIN is not right. {tries} left before you must sign in with your password.")
+        self.tries_left = tries_left
+
+
+class PinTriesUsedUp(BedsideError):
+    """The caller ends the sign-in: a full sign-in with the password is needed."""
+
+    status_code = 429
+
+    def __init__(self) -> None:
+        super().__init__(f"Signed out after {PIN_TRIES} wrong PINs. Sign in with your username and password.")
 
 
 async def load_actor(db: AsyncSession, user_id: int, device: str = "") -> Actor | None:
@@ -39,6 +61,7 @@ async def load_actor(db: AsyncSession, user_id: int, device: str = "") -> Actor 
         device=device,
         sign_in_generation=user.sign_in_generation,
         must_change_password=user.must_change_password,
+        unlocks_by_pin=user.pin_hash is not None and user.pin_failures < PIN_TRIES,
     )
 
 
@@ -66,6 +89,10 @@ async def sign_in(
         await refuse("failure")
         raise SignInFailed("That username and password do not match an active account.")
     assert user.id is not None
+    if user.pin_failures:
+        user.pin_failures = 0  # the password proves the person again: their PIN works again
+        db.add(user)
+        await db.flush()
     actor = await load_actor(db, user.id, device)
     assert actor is not None
     record_audit(db, actor, AuditAction.execute, "sign_in")
@@ -81,9 +108,10 @@ async def sign_out(db: AsyncSession, actor: Actor) -> None:
     await db.commit()
 
 
-async def lock(db: AsyncSession, actor: Actor) -> None:
-    """The tablet hides the person's screens: this sign-in's sockets close, on every instance."""
-    record_audit(db, actor, AuditAction.execute, "lock")
+async def lock(db: AsyncSession, actor: Actor, detail: str = "") -> None:
+    """The tablet hides the person's screens: this sign-in's sockets close, on every instance. `detail`
+    says why when the person did not tap Lock themselves (nobody touched the tablet)."""
+    record_audit(db, actor, AuditAction.execute, "lock", detail=detail)
     views = frozenset({View.sign_in})
     announce(db, Change("locked", views, user_id=actor.user_id, sign_in_id=actor.sign_in_id or None))
     await db.commit()
@@ -141,3 +169,68 @@ async def change_password(
     await db.commit()
     await throttle.succeeded(actor.username, address)
     return user.sign_in_generation
+
+
+async def unlock_with_pin(db: AsyncSession, actor: Actor, pin: str) -> None:
+    """The same person, with their PIN. The try is counted on the account in one UPDATE before the PIN is
+    checked, so guesses sent in parallel (or from reloaded pages) all count; the fifth wrong one
+    (`PinTriesUsedUp`) makes the caller end the sign-in, and the PIN stays off until a full sign-in."""
+    users = User.__table__.c  # type: ignore[attr-defined]
+    counted = (
+        await db.exec(  # type: ignore[call-overload]
+            update(User)
+            .where(
+                col(User.id) == actor.user_id,
+                col(User.pin_hash).is_not(None),
+                col(User.pin_failures) < PIN_TRIES,
+            )
+            .values(pin_failures=users.pin_failures + 1)
+            .returning(users.pin_failures, users.pin_hash)
+        )
+    ).first()
+    await db.commit()  # the try is counted before the Argon2 work, and no lock is held during it
+    if counted is None:
+        record_audit(db, actor, AuditAction.execute, "unlock", outcome="failure", detail="PIN")
+        await db.commit()
+        raise PinTriesUsedUp()
+    failures, pin_hash = int(counted[0]), str(counted[1])
+    if await asyncio.to_thread(verify_password, pin_hash, pin):
+        await db.exec(update(User).where(col(User.id) == actor.user_id).values(pin_failures=0))  # type: ignore[call-overload]
+        record_audit(db, actor, AuditAction.execute, "unlock", detail="PIN")
+        await db.commit()
+        return
+    record_audit(db, actor, AuditAction.execute, "unlock", outcome="failure", detail="PIN")
+    await db.commit()
+    if failures >= PIN_TRIES:
+        raise PinTriesUsedUp()
+    raise WrongPin(PIN_TRIES - failures)
+
+
+async def set_pin(
+    db: AsyncSession,
+    throttle: SignInThrottle,
+    actor: Actor,
+    password: str,
+    pin: str,
+    repeated: str,
+    address: str,
+) -> None:
+    """A PIN unlocks every later lock of this person's sign-ins, so setting one asks for the password:
+    someone who finds a tablet left unlocked cannot give themselves a way back in. The PIN is hashed like
+    a password and never stored, logged or audited in clear."""
+    check_new_pin(pin, repeated)
+    await throttle.attempt(actor.username, address)
+    user = await db.get(User, actor.user_id)
+    assert user is not None
+    await db.commit()  # no lock is held (SQLite's write lock) during the Argon2 work
+    if not await asyncio.to_thread(verify_password, user.password_hash, password):
+        record_audit(db, actor, AuditAction.update, "pin", actor.user_id, outcome="failure")
+        await db.commit()
+        raise SignInFailed("password: that is not your password.")
+    detail = "changed" if user.pin_hash else "set"
+    user.pin_hash = await asyncio.to_thread(hash_password, pin)
+    user.pin_failures = 0
+    db.add(user)
+    record_audit(db, actor, AuditAction.update, "pin", actor.user_id, detail=detail)
+    await db.commit()
+    await throttle.succeeded(actor.username, address)

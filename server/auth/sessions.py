@@ -16,7 +16,8 @@ from litestar.middleware.session.server_side import ServerSideSessionBackend, Se
 from litestar.security.session_auth import SessionAuth
 
 from server.auth.actor import Actor
-from server.auth.service import load_actor
+from server.auth.service import load_actor, lock
+from server.db import unit_of_work
 
 SESSION_COOKIE = "bedside_session"
 ROTATE_KEY = "bedside_rotate_session"
@@ -63,14 +64,41 @@ def device_of(connection: ASGIConnection) -> str:
 
 def new_sign_in(user_id: int, generation: int, now: datetime) -> dict[str, Any]:
     """What a session holds: who, when they signed in (for the absolute limit), the account's sign-in
-    generation (a password change ends the earlier ones) and an id for this sign-in alone (its sockets'
-    channel); `locked` is added while the tablet is locked."""
+    generation (a password change ends the earlier ones), an id for this sign-in alone (its sockets'
+    channel) and when the tablet was last used (`ACTIVE_AT`); `locked` is added while it is locked."""
     return {
         "user_id": user_id,
         "signed_in_at": now.isoformat(),
         "generation": generation,
         "sign_in_id": secrets.token_urlsafe(12),
+        ACTIVE_AT: now.isoformat(),
     }
+
+
+ACTIVE_AT = "active_at"
+"""The session's key for the last time the tablet was used, by the app's clock: any signed-in request
+(a page, a form, an htmx step, or the page's "still in use" note sent at most once a minute while the
+screen is touched). Sockets do not count: a screen left open on a bed table stays live, and idle."""
+LOCK_GRACE = timedelta(seconds=30)
+"""How much longer than BEDSIDE_LOCK_MINUTES the server waits before it treats a quiet tablet as locked.
+The page locks itself at BEDSIDE_LOCK_MINUTES, and reports every touch within a minute of it (so the
+server never knows of less use than there was); the grace is for a request that left the tablet just
+before its lock and arrives after it, over a slow ward network or a queued retry. A request that arrives
+later than that is refused as locked: the lock has happened on the screen anyway."""
+
+
+def idle_too_long(session: dict[str, Any], now: datetime, lock_minutes: int) -> bool:
+    """Nobody has used this tablet for BEDSIDE_LOCK_MINUTES and the grace: the server treats it as locked
+    even if the page could not lock itself (its script stopped, the tablet slept)."""
+    try:
+        active_at = datetime.fromisoformat(str(session.get(ACTIVE_AT) or session.get("signed_in_at")))
+    except ValueError:
+        return True
+    return now - active_at > timedelta(minutes=lock_minutes) + LOCK_GRACE
+
+
+def is_locked(session: dict[str, Any], now: datetime, lock_minutes: int) -> bool:
+    return bool(session.get("locked")) or idle_too_long(session, now, lock_minutes)
 
 
 def within_shift(session: dict[str, Any], now: datetime, max_age: int) -> bool:
@@ -84,18 +112,34 @@ def within_shift(session: dict[str, Any], now: datetime, max_age: int) -> bool:
 
 async def actor_from_session(session: dict[str, Any], connection: ASGIConnection) -> Actor | None:
     """The signed-in person, or none: no session, the absolute limit passed (the session store has
-    already dropped one idle too long), the account deactivated or its password changed since."""
+    already dropped one idle too long), the account deactivated or its password changed since.
+
+    A request counts as use of the tablet (`ACTIVE_AT`, written with the session the response saves
+    anyway). One that arrives after BEDSIDE_LOCK_MINUTES without use finds the tablet locked: the session
+    is marked locked, the lock audited and the sign-in's sockets closed, as if Lock had been tapped."""
     user_id = session.get("user_id")
     if not isinstance(user_id, int):
         return None
     state = connection.app.state
-    if not within_shift(session, state.clock.now(), state.settings.session_max_age):
+    now = state.clock.now()
+    if not within_shift(session, now, state.settings.session_max_age):
         return None
     async with state.session_maker() as db:
         actor = await load_actor(db, user_id, device_of(connection))
     if actor is None or session.get("generation", 0) != actor.sign_in_generation:
         return None
-    return replace(actor, sign_in_id=str(session.get("sign_in_id", "")), locked=bool(session.get("locked")))
+    already_locked = bool(session.get("locked"))
+    locked = is_locked(session, now, state.settings.lock_minutes)
+    actor = replace(actor, sign_in_id=str(session.get("sign_in_id", "")), locked=locked)
+    if connection.scope["type"] != "http":
+        return actor  # a socket's handshake is no use of the tablet, and cannot save the session
+    if locked and not already_locked:
+        session["locked"] = True
+        async with unit_of_work(state) as db:
+            await lock(db, actor, detail="nobody used the tablet")
+    elif not locked:
+        session[ACTIVE_AT] = now.isoformat()
+    return actor
 
 
 def make_session_auth(idle_seconds: int, secure: bool) -> SessionAuth[Actor, Any]:

@@ -16,10 +16,11 @@ from urllib.parse import urlsplit
 
 from litestar import WebSocket
 from litestar.exceptions import HTTPException
+from litestar.serialization import decode_json
 
 from server.auth.actor import Actor
 from server.auth.policy import check
-from server.auth.sessions import SESSION_COOKIE, actor_from_session, within_shift
+from server.auth.sessions import SESSION_COOKIE, actor_from_session, is_locked, within_shift
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
@@ -54,7 +55,8 @@ async def refuse(socket: WebSocket, reason: str) -> None:
 @asynccontextmanager
 async def while_signed_in(socket: WebSocket, until: datetime | None = None) -> AsyncIterator[None]:
     """Keep the socket only as long as the sign-in it was opened with: when the session has lapsed (idle),
-    passed its shift or was ended elsewhere, close it with 4401 so the tablet asks to sign in again.
+    passed its shift or was ended elsewhere, or nobody has used the tablet for BEDSIDE_LOCK_MINUTES (its
+    page could not lock itself), close it with 4401 so the tablet asks to sign in or unlock again.
     `until` ends it sooner, with 4403: the end of the break-the-glass grant it was opened under."""
     watcher = asyncio.create_task(_watch_sign_in(socket, until))
     try:
@@ -78,7 +80,12 @@ async def _watch_sign_in(socket: WebSocket, until: datetime | None) -> None:
                 await socket.close(code=CLOSE_FORBIDDEN, reason="Your break-the-glass access has ended.")
             return
         within = within_shift(session, now, state.settings.session_max_age)
-        if not within or not session_id or not await store.exists(session_id):
+        stored = await store.get(session_id) if session_id else None
+        if not within or stored is None:
             with suppress(Exception):
                 await socket.close(code=CLOSE_UNAUTHENTICATED, reason="Your sign-in has ended.")
+            return
+        if is_locked(decode_json(stored), now, state.settings.lock_minutes):
+            with suppress(Exception):
+                await socket.close(code=CLOSE_UNAUTHENTICATED, reason="This tablet is locked.")
             return

@@ -3,7 +3,7 @@ unlocked by the same person; and a password changed elsewhere takes the screen o
 
 from __future__ import annotations
 
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, Route, WebSocket, expect
 
 from server.demo import DEMO_PASSWORD, PATIENTS
 from tests.browser.conftest import screenshot, sign_in, wait_live
@@ -102,3 +102,51 @@ def test_a_password_changed_elsewhere_takes_the_board_off_this_screen(
     screenshot(desk, "password-changed")
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible(timeout=5000)
     assert shown_patients(page) == []
+
+
+def test_a_tablet_nobody_touches_locks_itself_and_its_owner_unlocks_with_a_pin(page: Page) -> None:
+    """The page's clock is driven by the test (Playwright's `page.clock`): BEDSIDE_LOCK_MINUTES stays at
+    its 3 minutes and no test waits them out."""
+    page.clock.install()
+    sign_in(page, "priya")
+    page.goto("/account/pin")
+    page.get_by_label("Your password").fill(DEMO_PASSWORD)
+    page.get_by_label("New PIN", exact=True).fill("2468")
+    page.get_by_label("New PIN again").fill("2468")
+    screenshot(page, "set-pin")
+    page.get_by_role("button", name="Set PIN").tap()
+    expect(page.get_by_role("status").filter(has_text="Your PIN is set")).to_be_visible()
+
+    sockets: list[WebSocket] = []
+    page.on("websocket", lambda socket: sockets.append(socket))
+    page.goto("/")
+    wait_live(page)
+    assert shown_patients(page), "the board shows patients before the lock"
+    held: list[Route] = []
+    page.route("**/lock", lambda route: held.append(route))  # hold the lock's answer: look at the page first
+    page.clock.fast_forward("03:01")
+    expect(page.locator("main[data-locked]")).to_have_text("Locked")
+    assert shown_patients(page) == [], "no patient is left in the DOM"
+    assert page.locator("article.board-row").count() == 0
+    if not sockets[-1].is_closed():
+        sockets[-1].wait_for_event("close", timeout=5000)
+    held[0].continue_()
+    page.unroute("**/lock")
+
+    expect(page.get_by_role("heading", name="This tablet is locked")).to_be_visible()
+    box = page.get_by_label("PIN").bounding_box()
+    assert box and box["height"] >= 48
+    assert page.get_by_label("PIN").get_attribute("inputmode") == "numeric"
+    screenshot(page, "unlock-by-pin")
+    assert violations(page) == []
+    page.get_by_label("PIN").fill("1357")
+    page.get_by_role("button", name="Unlock", exact=True).tap()
+    expect(page.get_by_role("alert")).to_contain_text("4 tries left")
+    page.get_by_label("PIN").fill("2468")
+    page.get_by_role("button", name="Unlock", exact=True).tap()
+    expect(page.locator("article.board-row").first).to_be_visible()
+    wait_live(page)
+
+    page.locator(".topbar").get_by_role("button", name="Lock").tap()
+    page.get_by_role("button", name="Switch user (sign out)").tap()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
