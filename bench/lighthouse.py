@@ -55,6 +55,8 @@ class Scores:
     accessibility: int
     best_practices: int
     kib: float
+    cpu: int
+    """Lighthouse's benchmark index of the machine during the run: lower means the CPU was busier."""
     below_target: list[str]
 
 
@@ -160,18 +162,24 @@ def scores(report: dict) -> Scores:
         accessibility=points["accessibility"],
         best_practices=points["best-practices"],
         kib=report["audits"]["total-byte-weight"]["numericValue"] / 1024,
+        cpu=round(report["environment"]["benchmarkIndex"]),
         below_target=below,
     )
 
 
-HEADER = f"{'page':<18}{'performance':>12}{'accessibility':>14}{'best practices':>15}{'KiB transferred':>16}"
+HEADER = (
+    f"{'page':<18}{'performance':>12}{'accessibility':>14}{'best practices':>15}{'KiB transferred':>16}"
+    f"{'CPU index':>10}"
+)
 
 
 def print_table(run: int, results: dict[str, Scores]) -> None:
     print(f"\nRun {run}")
     print(HEADER)
     for name, s in results.items():
-        print(f"{name:<18}{s.performance:>12}{s.accessibility:>14}{s.best_practices:>15}{s.kib:>16.1f}")
+        print(
+            f"{name:<18}{s.performance:>12}{s.accessibility:>14}{s.best_practices:>15}{s.kib:>16.1f}{s.cpu:>10}"
+        )
     for name, s in results.items():
         for line in s.below_target:
             print(f"  below target, {name}: {line}")
@@ -189,6 +197,7 @@ def print_ranges(runs: list[dict[str, Scores]]) -> None:
         print(
             f"{name:<18}{span([r.performance for r in rows]):>12}{span([r.accessibility for r in rows]):>14}"
             f"{span([r.best_practices for r in rows]):>15}{span([r.kib for r in rows], 1):>16}"
+            f"{span([r.cpu for r in rows]):>10}"
         )
 
 
