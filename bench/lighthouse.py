@@ -147,6 +147,8 @@ def lighthouse(url: str, cookie: str, user_agent: str, out: Path) -> dict:
 def scores(report: dict) -> Scores:
     if report.get("runtimeError"):
         sys.exit(f"Lighthouse failed on {report['finalDisplayedUrl']}: {report['runtimeError']}")
+    if report["finalDisplayedUrl"] != report["requestedUrl"]:
+        sys.exit(f"{report['requestedUrl']} ended at {report['finalDisplayedUrl']}: the sign-in did not hold")
     points = {key: round(100 * (report["categories"][key]["score"] or 0)) for key in CATEGORIES}
     below = []
     for key in CATEGORIES:
