@@ -134,9 +134,13 @@ def _after_rollback(session: Session) -> None:
     session.info.pop(PENDING, None)
 
 
-async def current_seqs(db: AsyncSession, unit_ids: list[int]) -> dict[int, int]:
+async def current_seqs(db: AsyncSession, unit_ids: list[int] | None) -> dict[int, int]:
+    """These units' last event numbers; every unit's for None."""
     units = UNIT_NUMBERS.c
-    rows = await db.exec(select(units.id, units.last_event_seq).where(units.id.in_(unit_ids)))  # type: ignore[call-overload]
+    query = select(units.id, units.last_event_seq)
+    if unit_ids is not None:
+        query = query.where(units.id.in_(unit_ids))
+    rows = await db.exec(query)  # type: ignore[call-overload]
     return {int(unit_id): int(seq) for unit_id, seq in rows.all()}  # type: ignore[arg-type]
 
 

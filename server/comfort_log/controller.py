@@ -13,10 +13,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.auth.actor import Actor
 from server.auth.policy import requires
+from server.changes import current_seqs
 from server.clock import Clock
 from server.comfort_log import exports
 from server.comfort_log.service import comfort_log, period
 from server.openapi import CSV, PDF, page
+from server.realtime.stream import number_marks
 from server.web import AppClock, DbSession, SignedIn, parse_day
 
 
@@ -34,10 +36,12 @@ class LogRequest:
     async def context(self, purpose: str) -> dict[str, object]:
         """The log for the page, print, PDF or CSV; each reading is audited with its purpose."""
         first, last = period(parse_day(self.start, "start"), parse_day(self.end, "end"), self.clock.today())
+        numbers = await current_seqs(self.db, None)  # before the log: see server.realtime.stream.page_markers
         log = await comfort_log(
             self.db, self.actor, self.patient_id, start=first, end=last, zone=self.clock.zone, purpose=purpose
         )
-        return {"log": log, "filtered": bool(self.start or self.end)}
+        live_seqs = number_marks({unit: seq for unit, seq in numbers.items() if unit == log.patient.unit_id})
+        return {"log": log, "filtered": bool(self.start or self.end), "live_seqs": live_seqs}
 
 
 async def provide_log(

@@ -56,6 +56,8 @@ class ComfortLogLive(Controller):
         patient = read.patient
 
         async def screen(db: AsyncSession, missed: set[int] | None) -> str:
+            if missed is not None and patient_id not in missed:
+                return ""  # the page already shows the log as of the numbers it sent
             return await render_live_log(db, env, patient)
 
         until = read.grant.expires_at if read.grant else None

@@ -14,6 +14,7 @@ from server.errors import NotAllowed
 from server.openapi import page
 from server.patients import service
 from server.presence.service import therapists_present
+from server.realtime.stream import page_markers
 from server.web import AppClock, DbSession, SignedIn
 
 
@@ -28,8 +29,10 @@ class PatientPages(Controller):
     @get("/worklist", guards=[requires("worklist.read")], responses=page())
     async def worklist_page(self, db: DbSession, actor: SignedIn, clock: AppClock) -> Template:
         now, today = clock.reading()
+        live_seqs = await page_markers(db, sorted(actor.unit_ids))
         cards = await service.therapist_worklist(db, actor, now, today)
-        return Template("pages/worklist.html", context={"cards": cards, "today": today})
+        context = {"cards": cards, "today": today, "live_seqs": live_seqs}
+        return Template("pages/worklist.html", context=context)
 
     @get("/board", guards=[requires("board.read")], status_code=303, responses=page())
     async def my_board(self, actor: SignedIn) -> Redirect:
@@ -42,9 +45,11 @@ class PatientPages(Controller):
     async def board_page(
         self, db: DbSession, actor: SignedIn, clock: AppClock, unit_id: FromPath[int]
     ) -> Template:
+        live_seqs = await page_markers(db, [unit_id])
         unit, cards = await service.unit_board(db, actor, unit_id, *clock.reading())
         present = await therapists_present(db, unit_id, clock.now())
         context = {"unit": unit, "cards": cards, "can_flag": actor.role == Role.nurse, "present": present}
+        context["live_seqs"] = live_seqs
         context["can_admit"] = actor.role in ADMISSION
         return Template("pages/board.html", context={**context, "unit_id": unit_id})
 

@@ -85,8 +85,19 @@ async def _missed(db: AsyncSession, resume_from: dict[int, int], upto: dict[int,
 
 
 def _markers(upto: dict[int, int]) -> str:
-    inner = "".join(seq_marker(unit_id, seq, oob=False) for unit_id, seq in sorted(upto.items()))
-    return f'<div id="live-seqs" hidden hx-swap-oob="true">{inner}</div>'
+    return f'<div id="live-seqs" hidden hx-swap-oob="true">{number_marks(upto)}</div>'
+
+
+def number_marks(upto: dict[int, int]) -> str:
+    """The page's `#live-seqs` content for these numbers."""
+    return "".join(seq_marker(unit_id, seq, oob=False) for unit_id, seq in sorted(upto.items()))
+
+
+async def page_markers(db: AsyncSession, unit_ids: list[int]) -> str:
+    """What a live page is drawn with in `#live-seqs`: its units' event numbers, read before its state.
+    Its socket's first open then sends only what changed since (usually nothing), instead of the whole
+    screen again a moment after the page drew it (work for the tablet, and a tap at that moment lost)."""
+    return number_marks(await current_seqs(db, unit_ids))
 
 
 async def _until_disconnect(socket: WebSocket) -> None:

@@ -103,3 +103,39 @@ async def test_a_tablet_that_says_nothing_gets_the_whole_screen(sign_in_as, worl
     )
     with raw as tablet:
         assert '<section id="worklist"' in tablet.receive_text(timeout=6)
+
+
+async def test_a_page_carries_its_numbers_so_its_socket_sends_only_what_changed_since(
+    sign_in_as, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    """A worklist or board just drawn is not drawn again by its socket; a change made in between is sent."""
+    therapist, nurse = await sign_in_as("therapist"), await sign_in_as("nurse")
+    unit = world.unit_ids["4W"]
+    worklist = seqs_in((await therapist.get("/worklist")).text)
+    board = seqs_in((await nurse.get(f"/units/{unit}/board")).text)
+    assert unit in worklist and board == {unit: worklist[unit]}
+
+    with await therapist.websocket("/ws/worklist", resume=worklist) as tablet:
+        opened = tablet.receive_text(timeout=5)
+    assert '<section id="worklist"' not in opened and "patient-card-" not in opened
+    with await nurse.websocket(f"/ws/units/{unit}/board", resume=board) as tablet:
+        opened = tablet.receive_text(timeout=5)
+    assert '<section id="board"' not in opened and "board-row-" not in opened
+
+    await nurse.post(f"/api/patients/{world.patient_ids['quiet']}/flags", json={"kind": "sleeping"})
+    with await nurse.websocket(f"/ws/units/{unit}/board", resume=board) as tablet:
+        catch_up = tablet.receive_text(timeout=5)
+    assert re.findall(r'id="board-row-(\d+)"', catch_up) == [str(world.patient_ids["quiet"])]
+
+
+async def test_a_comfort_log_just_drawn_is_sent_again_only_once_changed(sign_in_as, world: World) -> None:  # type: ignore[no-untyped-def]
+    hospice, nurse = await sign_in_as("hospice"), await sign_in_as("nurse")
+    patient = world.patient_ids["comfort"]
+    drawn = seqs_in((await hospice.get(f"/comfort-care/{patient}")).text)
+    assert drawn == {world.unit_ids["4W"]: drawn[world.unit_ids["4W"]]}
+    with await hospice.websocket(f"/ws/patients/{patient}/comfort-log", resume=drawn) as log:
+        assert f'id="comfort-log-{patient}"' not in log.receive_text(timeout=5)
+
+    await nurse.post(f"/api/patients/{patient}/flags", json={"kind": "sleeping"})
+    with await hospice.websocket(f"/ws/patients/{patient}/comfort-log", resume=drawn) as log:
+        assert f'id="comfort-log-{patient}"' in log.receive_text(timeout=5)
