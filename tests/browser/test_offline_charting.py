@@ -8,7 +8,6 @@ are aborted too, or the server itself is stopped."""
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +19,18 @@ from tests.browser.test_pwa import cut_the_network, wait_for_service_worker
 
 os.environ["PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS"] = "1"
 
-WAITING = re.compile(r"waiting to send \((\d+)\)")
+CACHES = "caches.keys()"
+OUTBOX = """() => new Promise((resolve) => {
+  const opened = indexedDB.open("bedside");
+  opened.onsuccess = () => {
+    const db = opened.result;
+    if (!db.objectStoreNames.contains("outbox")) { resolve([]); return; }
+    const all = db.transaction("outbox").objectStore("outbox").getAll();
+    all.onsuccess = () => resolve(all.result.map((item) => [item.state, item.url.split("/").pop()]));
+  };
+})"""
+DATABASES = "indexedDB.databases().then((all) => all.map((db) => db.name))"
+"""What a page can read of the tablet's storage: the service worker's caches and the outbox."""
 
 
 def waiting(page: Page, n: int) -> None:
@@ -155,5 +165,34 @@ def test_a_step_the_server_refuses_is_shown_with_its_reason_until_the_therapist_
     page.reload()
     expect(problems).to_have_count(2)  # nothing leaves the outbox without the therapist
     problems.first.get_by_role("button", name="Understood, discard").tap()
-    problems.first.get_by_role("button", name="Understood, discard").tap()
-    expect(page.locator("#outbox-problems")).to_be_hidden()
+    expect(problems).to_have_count(1)
+
+    assert "bedside-session" in page.evaluate(CACHES)
+    page.get_by_role("button", name="Lock").tap()
+    expect(page.get_by_role("heading", name="This tablet is locked")).to_be_visible()
+    assert "bedside-session" not in page.evaluate(CACHES), "the session page is gone from the tablet"
+    assert page.evaluate(DATABASES) == ["bedside"]
+    assert page.evaluate(OUTBOX) == [["refused", "scores"]], "only what was not sent stays"
+
+
+def test_sign_out_with_steps_not_sent_warns_and_sends_first(page: Page) -> None:
+    sign_in(page, "tara")
+    open_session(page, "Brandvik, Hollis")
+    assert "bedside-session" in page.evaluate(CACHES)
+    cut_the_network(page.context)
+    page.get_by_role("button", name="Pre pain 6 of 10").tap()
+    waiting(page, 1)
+    page.get_by_role("button", name="Sign out").tap()
+    sheet = page.get_by_role("dialog")
+    expect(sheet.get_by_role("heading")).to_have_text("1 item not sent yet")
+    screenshot(page, "offline-sign-out-warning")
+    sheet.get_by_role("button", name="Send now").tap()
+    expect(sheet).to_contain_text("cannot be reached")
+
+    page.context.unroute("**/*")
+    page.context.set_offline(False)
+    waiting(page, 0)
+    sheet.get_by_role("button", name="Send now").tap()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert "bedside-session" not in page.evaluate(CACHES)
+    assert page.evaluate(OUTBOX) == []
