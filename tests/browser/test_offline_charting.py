@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import Server, screenshot, sign_in
+from tests.browser.conftest import Server, screenshot, sign_in, wait_live
 from tests.browser.test_pwa import cut_the_network, wait_for_service_worker
 
 os.environ["PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS"] = "1"
@@ -54,6 +54,7 @@ def open_session(page: Page, family: str) -> int:
     page.get_by_role("button", name="Patient agreed (verbal)").tap()
     expect(page.get_by_role("button", name="Pre pain 6 of 10")).to_be_visible()
     wait_for_service_worker(page)
+    wait_live(page)
     return int(page.url.rsplit("/", 1)[1])
 
 
@@ -139,6 +140,8 @@ def test_a_step_the_server_refuses_is_shown_with_its_reason_until_the_therapist_
     sign_in(page, "tara")
     session_id = open_session(page, "Deverill, Jory")
     page.get_by_role("button", name="Pre pain 6 of 10").tap()
+    expect(page.locator("#session-panel")).to_contain_text("Massage in progress")
+    expect(page.locator("[data-outbox-note]")).to_have_count(0)  # sent: the server answered
     waiting(page, 0)
     cut_the_network(page.context)
     page.get_by_role("button", name="Finish massage").tap()
