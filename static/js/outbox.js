@@ -336,6 +336,7 @@
     }
     var node = document.importNode(fresh, true);
     panel.replaceWith(node);
+    forgetFinishedSession();
     if (window.htmx) { htmx.process(node); }
     document.dispatchEvent(new Event("htmx:afterSettle"));
   }
@@ -357,7 +358,16 @@
     }
     return Promise.all(done).catch(function () {});
   }
-  window.bedsideClearDevice = clearDevice;
+  /* A session that is over, with nothing of it waiting: its page is no longer needed offline. */
+  function forgetFinishedSession() {
+    var panel = document.getElementById("session-panel");
+    if (!panel || panel.dataset.step !== "done" || !window.caches) { return Promise.resolve(); }
+    return items().then(function (all) {
+      if (!waiting(all).some(function (item) { return isThisSession(item.sessionId); })) {
+        return caches.delete(SESSION_CACHE);
+      }
+    }).catch(function () {});
+  }
   function sheet(form, count) {
     var old = document.getElementById("signout-sheet");
     if (old) { old.remove(); }
@@ -409,7 +419,7 @@
       return;
     }
     if (!userId() || !window.idb) { return; }
-    redraw().then(showCounts).then(flush);
+    redraw().then(showCounts).then(forgetFinishedSession).then(flush);
     window.addEventListener("online", function () { retries = 0; flush(); });
     /* The page's socket opening again means the server answers again (after a restart, say). */
     document.addEventListener("htmx:wsOpen", function () { retries = 0; flush(); });
