@@ -12,3 +12,4 @@ cp node_modules/axe-core/axe.min.js static/vendor/axe.min.js
 # The API schema page (/schema): Swagger UI's bundle and style sheet, started by static/js/schema.js.
 cp node_modules/swagger-ui-dist/swagger-ui-bundle.js static/vendor/swagger-ui/swagger-ui-bundle.js
 cp node_modules/swagger-ui-dist/swagger-ui.css static/vendor/swagger-ui/swagger-ui.css
+cp node_modules/idb/build/umd.js static/vendor/idb.umd.js

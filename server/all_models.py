@@ -9,7 +9,7 @@ from server.availability.models import AvailabilityFlag
 from server.changes import UnitEvent
 from server.patients.models import BreakGlassGrant, MassageOrder, Patient, Room, SiteRestriction, Unit
 from server.presence.service import TabletPresence
-from server.sessions.models import Amendment, Interruption, MassageSession, Score
+from server.sessions.models import Amendment, Interruption, MassageSession, Score, TabletStep
 
 metadata = SQLModel.metadata
 
@@ -26,6 +26,7 @@ __all__ = [
     "Score",
     "SiteRestriction",
     "TabletPresence",
+    "TabletStep",
     "Unit",
     "UnitEvent",
     "User",

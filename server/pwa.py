@@ -28,13 +28,16 @@ SHELL = (
     "/static/js/bedside.js",
     "/static/vendor/htmx.min.js",
     "/static/vendor/ws.js",
+    "/static/vendor/idb.umd.js",
+    "/static/js/outbox.js",
     "/static/icons/bedside.svg",
     "/static/icons/bedside-192.png",
     "/static/icons/bedside-512.png",
     "/static/icons/bedside-maskable-512.png",
 )
-"""Everything the service worker keeps: the offline page and the files every page loads. Never a page with
-patient data: the service worker caches nothing else, and puts nothing in its cache after installing."""
+"""Everything the service worker keeps in its shell cache: the offline page and the files every page loads.
+The only page with patient data it ever keeps is the session being charted, in a cache of its own (one
+entry, replaced by the next session, deleted at sign-out and lock): see static/js/sw.js."""
 MANIFEST = {
     "id": "/",
     "name": "Bedside",

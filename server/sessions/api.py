@@ -56,7 +56,7 @@ class SessionApi(Controller):
     async def api_record_score(self, step: Step, data: JSONBody[ScoreIn]) -> ScoreOut:
         """Answers a replay exactly as the first submission: same status, same body."""
         submission = ScoreSubmission(session_id=step.session_id, **msgspec.structs.asdict(data))
-        result = await service.record_score(step.db, step.actor, submission, now=step.now)
+        result = await service.record_score(step.db, step.actor, submission, now=step.now, tablet=step.tablet)
         return score_out(result.score)
 
     @post("/sessions/{session_id:int}/screening", status_code=200, responses=STEP)

@@ -119,7 +119,7 @@ class SessionPages(Controller):
             items=items or None,
             not_obtainable=data.get("not_obtainable", ""),
         )
-        await service.record_score(step.db, step.actor, submission, now=step.now)
+        await service.record_score(step.db, step.actor, submission, now=step.now, tablet=step.tablet)
         return await _panel(request, step)
 
     @post("/sessions/{session_id:int}/screening", **STEP)

@@ -113,6 +113,34 @@ class Score(SQLModel, table=True):
     """Item scores of an observed scale (PAINAD, FLACC); `value` is their total."""
     recorded_by_id: int = Field(foreign_key="care_user.id")
     recorded_at: datetime
+    """When the server received it (its own clock)."""
+    tablet_recorded_at: datetime | None = None
+    """When the therapist tapped it, by the tablet's own clock (offline, perhaps long before)."""
+
+
+class TabletStep(SQLModel, table=True):
+    """The receipt of one session step sent by a tablet (pause, resume, finish, sign, stop...): its client
+    id is unique, so a step the tablet sends twice (a retry, a replay from its outbox, two requests at once)
+    is applied once and the second is answered as the first. Written in the same transaction as the step.
+    Scores need no receipt: `Score.client_id` is unique itself."""
+
+    __tablename__ = "tablet_step"
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: str = Field(unique=True, max_length=64)
+    session_id: int = Field(foreign_key="massage_session.id", index=True)
+    user_id: int = Field(foreign_key="care_user.id")
+    step: str = Field(max_length=40)
+    body_digest: str = Field(max_length=64)
+    """SHA-256 of what was sent: the same client id with another body is refused, not guessed at."""
+    tablet_recorded_at: datetime | None = None
+    """When the therapist tapped, by the tablet's clock."""
+    tablet_sent_at: datetime | None = None
+    """When the tablet sent it, by the tablet's clock: with `received_at`, the tablet clock's offset."""
+    received_at: datetime
+    """When the server received it (its own clock)."""
+    applied_at: datetime
+    """The time the step was charted at: the tablet's time corrected for its clock (see tablet.py)."""
 
 
 class Amendment(SQLModel, table=True):

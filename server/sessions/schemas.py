@@ -37,6 +37,9 @@ class ScoreOut(msgspec.Struct):
     items: dict[str, int] | None
     not_obtainable_reason: str
     recorded_at: datetime
+    """When the server received it."""
+    tablet_recorded_at: datetime | None
+    """When it was tapped, by the tablet's clock (sent from the tablet's outbox), else none."""
 
 
 class AmendmentOut(msgspec.Struct):

@@ -25,6 +25,7 @@ from server.sessions.rules import (
 )
 from server.sessions.scales import MEASURES, OBSERVED_ITEMS, total_from_items, validate_score
 from server.sessions.screening import check_consent, evaluate_screening
+from server.sessions.tablet import TabletStamp, latest_event
 
 NOTE_MAX = 2000
 
@@ -195,10 +196,21 @@ async def build_session_view(
 
 
 async def record_score(
-    db: AsyncSession, actor: Actor, submission: ScoreSubmission, *, now: datetime
+    db: AsyncSession,
+    actor: Actor,
+    submission: ScoreSubmission,
+    *,
+    now: datetime,
+    tablet: TabletStamp | None = None,
 ) -> ScoreResult:
-    """Store one score once. A replay of the same client id stores nothing and returns the first result."""
-    client_id = (submission.client_id or "").strip()
+    """Store one score once. A replay of the same client id stores nothing and returns the first result.
+
+    `now` is the server's receipt time (`recorded_at`); a score from a tablet's outbox also keeps the
+    tablet's own time of the tap, and the massage starts (pre) or ends (post) at that time, corrected for
+    the tablet's clock (sessions/tablet.py)."""
+    client_id = (submission.client_id or "").strip() or (tablet.client_id if tablet else "")
+    if tablet is not None and client_id != tablet.client_id:
+        raise InvalidInput("The score's submission id and the tablet's differ; nothing was stored.")
     if not 8 <= len(client_id) <= 64:
         raise InvalidInput("Each score needs a submission id (8 to 64 characters) generated on the device.")
     existing = (await db.exec(select(Score).where(Score.client_id == client_id))).first()
@@ -242,6 +254,7 @@ async def record_score(
         raise Conflict("Screen for contraindications and record consent before the first score.")
     if phase == Phase.post and massage_session.started_at is None:
         raise Conflict("Record the pre-massage score first.")
+    at = tablet.when(latest_event(massage_session)) if tablet is not None else now
     score = Score(
         client_id=client_id,
         patient_id=patient.id,
@@ -254,13 +267,14 @@ async def record_score(
         not_obtainable_reason=not_obtainable,
         recorded_by_id=actor.user_id,
         recorded_at=now,
+        tablet_recorded_at=tablet.recorded_at if tablet is not None else None,
     )
     db.add(score)
     if phase == Phase.pre and submission.measure == "pain":
-        massage_session.state, massage_session.started_at = SessionState.in_progress, now
-        massage_session.running_since = now
+        massage_session.state, massage_session.started_at = SessionState.in_progress, at
+        massage_session.running_since = at
     if phase == Phase.post:
-        end_hands_on(massage_session, now)
+        end_hands_on(massage_session, at)
     db.add(massage_session)
     try:
         await db.flush()

@@ -33,7 +33,7 @@
   document.addEventListener("htmx:wsOpen", function (event) {
     event.detail.socketWrapper.send(JSON.stringify({ type: "resume", seqs: appliedSeqs() }));
     document.body.dataset.ws = "open";
-    status("Live");
+    status(navigator.onLine === false ? "Offline" : "Live");
   });
   document.addEventListener("htmx:wsAfterMessage", function () { retries = 0; });
 

@@ -193,6 +193,35 @@ async def test_twenty_admissions_of_one_mrn_store_one_patient(staff) -> None:  #
     assert await count(staff["server"], stored) == 1
 
 
+def tablet_stamp(client_id: str) -> dict[str, str]:
+    """The headers a tablet's outbox sends with a step it queued offline (sessions/tablet.py)."""
+    at = "2026-01-05T09:30:00+00:00"
+    return {"Bedside-Client-Id": client_id, "Bedside-Recorded-At": at, "Bedside-Sent-At": at}
+
+
+async def test_a_queued_step_sent_twenty_times_at_once_is_applied_once(staff) -> None:  # type: ignore[no-untyped-def]
+    """A tablet's outbox sending the same items again while the first sends are still under way (the
+    `online` event and a reload at once): one score, one pause, one receipt; every request answered."""
+    tara = staff["tara"]
+    session_id = await ready_session(tara, await patient_named(tara, "Thackery"))
+    url = f"/api/sessions/{session_id}"
+    score_id, pause_id = uuid.uuid4().hex, uuid.uuid4().hex
+    pre = {"client_id": score_id, "phase": "pre", "value": 5}
+    scores = await at_once(
+        *(tara.post(f"{url}/scores", json=pre, headers=tablet_stamp(score_id)) for _ in range(PARALLEL))
+    )
+    assert statuses(scores) == {201} and len({r.text for r in scores}) == 1
+    pauses = await at_once(
+        *(tara.post(f"{url}/pause", json={}, headers=tablet_stamp(pause_id)) for _ in range(PARALLEL))
+    )
+    assert statuses(pauses) == {200}, [r.text for r in pauses if r.status_code != 200][:2]
+    assert {r.json()["state"] for r in pauses} == {"paused"}
+    server = staff["server"]
+    assert await count(server, f"SELECT count(*) FROM score WHERE session_id = {session_id}") == 1
+    assert await count(server, f"SELECT count(*) FROM tablet_step WHERE client_id = '{pause_id}'") == 1
+    assert await count(server, f"SELECT count(*) FROM tablet_step WHERE session_id = {session_id}") == 1
+
+
 def test_the_server_logged_no_error(server: Server) -> None:
     """Run last in this module: no request above ended in a traceback."""
     log = Path(server.data_dir / "server.log").read_text()
