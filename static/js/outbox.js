@@ -307,8 +307,8 @@
     var panel = document.getElementById("session-panel");
     return panel && panel.dataset.sessionId === String(sessionId);
   }
-  /* Once nothing of this session waits: the server's panel replaces the tablet's, unless it shows the same
-     step (the therapist may be filling in that form now). After a refusal, the server's panel always. */
+  /* Once nothing of this session waits: the server's panel replaces the tablet's stand-in, unless both show
+     the record form (the therapist may be filling it in now). After a refusal, the server's panel always. */
   function settle(answers, refusedHere) {
     var panel = document.getElementById("session-panel");
     if (!panel) { return; }
@@ -328,7 +328,7 @@
     var panel = document.getElementById("session-panel");
     var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("session-panel");
     if (!panel || !fresh) { return; }
-    var sameStep = panel.dataset.localStep && fresh.dataset.step === panel.dataset.step && fresh.dataset.step !== "done";
+    var sameStep = panel.dataset.localStep && fresh.dataset.step === panel.dataset.step && fresh.dataset.step === "record";
     if (sameStep && !always) {
       var note = panel.querySelector("[data-outbox-note]");
       if (note) { note.remove(); }
