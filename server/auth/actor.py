@@ -24,6 +24,8 @@ class Actor:
     """The tablet is locked: nothing but unlocking or signing out until the person unlocks it."""
     must_change_password: bool = False
     """Signed in with a temporary password set by an administrator: nothing but choosing their own."""
+    theme: str = "auto"
+    """Their screens' theme: day, night or automatic by the hospital's night hours (`server.theme`)."""
 
     def works_on(self, unit_id: int) -> bool:
         return unit_id in self.unit_ids

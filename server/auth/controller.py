@@ -12,7 +12,15 @@ from litestar.response import Redirect, Template
 
 from server.auth.models import Role
 from server.auth.policy import PUBLIC, requires
-from server.auth.service import SignInFailed, change_password, lock, sign_in, sign_out, unlock
+from server.auth.service import (
+    SignInFailed,
+    change_password,
+    choose_theme,
+    lock,
+    sign_in,
+    sign_out,
+    unlock,
+)
 from server.auth.sessions import client_address, device_of, new_sign_in, rotate_session_id
 from server.auth.throttle import TooManyAttempts
 from server.errors import BedsideError
@@ -36,6 +44,13 @@ class PasswordForm:
     current_password: str = ""
     new_password: str = ""
     repeat_password: str = ""
+
+
+@dataclass
+class ThemeForm:
+    theme: str = ""
+    back: str = "/"
+    """The page the choice was made on, to return to (a path on this site only)."""
 
 
 HOME_BY_ROLE = {
@@ -173,6 +188,20 @@ class AccountPages(Controller):
         request.set_session(new_sign_in(actor.user_id, generation, clock.now()))
         return Template("pages/password.html", context={"error": "", "changed": True})
 
+    @post("/account/theme", guards=[requires("account.use")], status_code=303, responses=page(422))
+    async def choose_theme(self, db: DbSession, actor: SignedIn, data: URLEncodedBody[ThemeForm]) -> Redirect:
+        """Day, night or automatic, in one tap from the header or the password page; a plain form post, so
+        it works without JavaScript and the page it returns to is drawn in the new theme from the start."""
+        await choose_theme(db, actor, data.theme)
+        return Redirect(page_to_return_to(data.back), status_code=303)
+
     @get("/", guards=[requires("account.use")], status_code=303, responses=page())
     async def home(self, actor: SignedIn) -> Redirect:
         return Redirect(HOME_BY_ROLE[actor.role], status_code=303)
+
+
+def page_to_return_to(back: str) -> str:
+    """A path on this site; anything else (another site, `//host`, a scheme) goes home instead."""
+    if not back.startswith("/") or back.startswith("//") or "\\" in back or any(c.isspace() for c in back):
+        return "/"
+    return back
