@@ -90,3 +90,18 @@ def test_a_page_is_dark_from_its_first_paint_without_any_script(
         choose(page, "Automatic")
     finally:
         context.close()
+
+
+def test_a_page_left_open_on_automatic_turns_when_the_night_starts_or_ends(page: Page) -> None:
+    page.clock.install()
+    page.goto("/signin")
+    html = page.locator("html")
+    before = html.get_attribute("data-theme")
+    seconds = int(html.get_attribute("data-theme-switch-in") or 0)
+    assert before in ("day", "night") and seconds > 0
+    page.clock.run_for(seconds * 1000)
+    after = "night" if before == "day" else "day"
+    expect(html).to_have_attribute("data-theme", after)
+    expect(page.locator('meta[name="color-scheme"]')).to_have_attribute(
+        "content", "dark" if after == "night" else "light"
+    )

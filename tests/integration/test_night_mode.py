@@ -23,7 +23,7 @@ from tests.factories import World
 def theme_of(page: str) -> str:
     """The theme the page is drawn in from its first byte: <html data-theme>, and the matching
     color-scheme and browser-bar colour."""
-    found = re.search(r'<html lang="en" data-theme="(\w+)">', page)
+    found = re.search(r'<html lang="en" data-theme="(\w+)"', page)
     assert found, "the server writes the theme on <html>"
     theme = found.group(1)
     assert f'<meta name="color-scheme" content="{"dark" if theme == "night" else "light"}">' in page
@@ -47,6 +47,17 @@ async def test_the_sign_in_page_follows_the_hospitals_night_hours_across_midnigh
         "12:00": "day", "20:59": "day", "21:00": "night", "23:59": "night",
         "00:00": "night", "06:59": "night", "07:00": "day",
     }  # fmt: skip
+
+
+async def test_an_automatic_page_says_when_the_night_starts_or_ends(sign_in_as, client, clock) -> None:  # type: ignore[no-untyped-def]
+    """So that a page left open turns with the clock (static/js/theme.js); a fixed choice never turns."""
+    at(clock, 20, 30)
+    assert 'data-theme="day" data-theme-switch-in="1801"' in (await client.get("/signin")).text
+    at(clock, 6, 0)
+    assert 'data-theme="night" data-theme-switch-in="3601"' in (await client.get("/signin")).text
+    therapist = await sign_in_as("therapist")
+    await therapist.post("/account/theme", data={"theme": "night", "back": "/worklist"})
+    assert "data-theme-switch-in" not in (await therapist.get("/worklist")).text
 
 
 async def test_automatic_is_the_default_and_turns_to_night_with_the_clock(sign_in_as, clock) -> None:  # type: ignore[no-untyped-def]
