@@ -1,4 +1,5 @@
-"""Every interactive element on every page, as every role, is at least 48x48 CSS px on the tablet.
+"""Every interactive element on every page, as every role, is at least 48x48 CSS px on the tablet, and
+8 px from the next one.
 
 The pages come from the app's own route table: every GET route that renders a page and that the role's
 policy entry lets in must be reached by following the links from the role's home screen (or, for the
@@ -51,6 +52,8 @@ form is shown only for a patient without an active order (every demo patient has
 template of /orders/{id}/edit, which the physician's walk measures; an administrator has no board or chart
 to follow to a transfer, which the nurse's walk measures; a therapist may print a unit's downtime worklist
 but nothing on the worklist links to it (the nurse's walk measures it)."""
+MIN_SPACING = 8
+FAILURE = "targets under 48 x 48 CSS px or under 8 px apart:\n"
 MEASURE = """() => {
   const targets = new Set();
   const selector = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button]';
@@ -58,14 +61,28 @@ MEASURE = """() => {
     const label = element.matches('input[type=radio], input[type=checkbox]') && element.closest('label');
     targets.add(label || element);
   }
-  return [...targets].flatMap(target => {
-    const box = target.getBoundingClientRect();
-    if (!target.getClientRects().length || getComputedStyle(target).visibility === 'hidden') return [];
-    const text = (target.getAttribute('aria-label') || target.innerText || target.value || target.name
-                  || target.tagName).trim().replace(/\\s+/g, ' ').slice(0, 40);
-    return [{text, width: Math.round(box.width), height: Math.round(box.height)}];
-  });
-}"""
+  const shown = [...targets].filter(
+    t => t.getClientRects().length && getComputedStyle(t).visibility !== 'hidden');
+  const named = t => (t.getAttribute('aria-label') || t.innerText || t.value || t.name || t.tagName)
+                     .trim().replace(/\\s+/g, ' ').slice(0, 40);
+  const boxes = shown.map(t => ({t, box: t.getBoundingClientRect()}));
+  const crowded = [];
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      const a = boxes[i], b = boxes[j];
+      if (a.t.contains(b.t) || b.t.contains(a.t)) continue;
+      const apart = Math.max(b.box.left - a.box.right, a.box.left - b.box.right,
+                             b.box.top - a.box.bottom, a.box.top - b.box.bottom);
+      if (apart < MIN_SPACING - 0.5) {
+        crowded.push(`${named(a.t)} / ${named(b.t)}: ${Math.round(apart)} px apart`);
+      }
+    }
+  }
+  const sizes = boxes.map(
+    ({t, box}) => ({text: named(t), width: Math.round(box.width), height: Math.round(box.height)}));
+  return {sizes, crowded};
+}""".replace("MIN_SPACING", str(MIN_SPACING))
+"""Each target's size, and the pairs closer than 8 px (DESIGN.md: at least 48 by 48, 8 px apart)."""
 
 
 def page_routes(data_dir: Path) -> list[tuple[str, re.Pattern[str], str]]:
@@ -94,6 +111,7 @@ class Walk:
     def __init__(self, page: Page, routes: list[tuple[str, re.Pattern[str], str]]) -> None:
         self.page, self.routes = page, routes
         self.reached: set[str] = set()
+        self.public = {route for route, _, policy in routes if policy == PUBLIC}
         self.too_small: dict[str, None] = {}
         """"page: element text: w x h", once each (in order)."""
 
@@ -110,9 +128,12 @@ class Walk:
         path = self.page.evaluate("location.pathname")
         if route := self.route_of(path):
             self.reached.add(route)
-        for target in self.page.evaluate(MEASURE):
+        measured = self.page.evaluate(MEASURE)
+        for target in measured["sizes"]:
             if target["width"] < MIN_TARGET or target["height"] < MIN_TARGET:
                 self.too_small[f"{name}: {target['text']}: {target['width']} x {target['height']}"] = None
+        for pair in measured["crowded"]:
+            self.too_small[f"{name}: {pair}"] = None
 
     def crawl(self, start: str, wanted: set[str]) -> None:
         """Follow the links from `start`, measuring each page: first one URL per route (the same page with
@@ -122,7 +143,7 @@ class Walk:
         while queue or (later and not wanted <= self.reached):
             url = queue.pop(0) if queue else later.pop(0)
             route = self.route_of(url.split("?")[0])
-            if route is None:
+            if route is None or route in self.public:  # sign-in and offline: measured without a sign-in
                 continue
             if route in self.reached and queue:
                 later.append(url)
@@ -193,7 +214,9 @@ def test_pages_without_a_sign_in_have_48px_targets(page: Page, routes) -> None: 
         walk.measure(url)
     public = {route for route, _, policy in routes if policy == PUBLIC}
     assert public - walk.reached == set(), "a public page is not measured"
-    assert not walk.too_small, "targets under 48 x 48 CSS px:\n" + "\n".join(walk.too_small)
+    assert not walk.too_small, "targets under 48 x 48 CSS px or under 8 px apart:\n" + "\n".join(
+        walk.too_small
+    )
 
 
 @pytest.mark.parametrize("role", list(DEMO_ACCOUNT))
@@ -201,7 +224,8 @@ def test_every_page_a_role_reaches_has_48px_targets(page: Page, routes, role: Ro
     sign_in(page, DEMO_ACCOUNT[role])
     walk = Walk(page, routes)
     allowed = {route for route, _, policy in routes if policy != PUBLIC and role in POLICY[policy]}
-    wanted = allowed - {route for route, roles in NOT_LINKED.items() if role in roles}
+    not_linked = {route for route, roles in NOT_LINKED.items() if role in roles}
+    wanted = allowed - not_linked - {"/unlock"}  # the lock screen is reached by locking, below
     walk.crawl(page.evaluate("location.pathname"), wanted)
     walk.crawl("/account/password", wanted)
     if role in POLICY["board.read"]:  # /board opens the first of one's units; the others by address
@@ -209,8 +233,11 @@ def test_every_page_a_role_reaches_has_48px_targets(page: Page, routes, role: Ro
             walk.crawl(f"/units/{unit['id']}/board", wanted)
     page.goto("/patients/999999")
     walk.measure("error page")
+    sign_in(page, DEMO_ACCOUNT[role])  # a fresh sign-in for locking (see the report: a rare sign-out)
     walk.lock_and_unlock()
     if role == Role.therapist:
         walk.walk_a_session()
-    assert sorted(wanted - walk.reached) == [], f"pages a {role} may open but the walk never reached"
-    assert not walk.too_small, "targets under 48 x 48 CSS px:\n" + "\n".join(walk.too_small)
+    assert sorted(allowed - not_linked - walk.reached) == [], f"pages a {role} may open, never reached"
+    assert not walk.too_small, "targets under 48 x 48 CSS px or under 8 px apart:\n" + "\n".join(
+        walk.too_small
+    )
