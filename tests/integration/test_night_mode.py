@@ -96,6 +96,7 @@ async def test_an_unknown_theme_is_refused_and_the_choice_kept(sign_in_as, clock
     refused = await therapist.post("/account/theme", data={"theme": "purple", "back": "/worklist"})
     assert refused.status_code == 422
     assert "There is no screen theme called purple; choose Day, Night or Automatic." in text_of(refused.text)
+    assert '<input type="hidden" name="back" value="/">' in refused.text, "a refusal page returns home"
     assert theme_of((await therapist.get("/worklist")).text) == "night"
 
 
