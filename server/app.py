@@ -67,7 +67,8 @@ from server.sessions.controller import InterruptionPages, SessionPages
 from server.settings import Settings
 from server.staff.api import StaffApi
 from server.staff.controller import StaffPages
-from server.templating import install_filters
+from server.templating import install_filters, install_theme
+from server.theme import NightHours
 from server.units.api import UnitsApi
 from server.units.controller import UnitPages
 from server.web import is_htmx, provide_actor, provide_clock
@@ -167,7 +168,7 @@ def handle_unexpected(request: Request, exc: Exception) -> Response:
     return error_response(request, 500, "Something went wrong on our side; nothing was stored. Try again.")
 
 
-def make_jinja_env(clock: Clock) -> Environment:
+def make_jinja_env(clock: Clock, night_hours: NightHours) -> Environment:
     env = Environment(
         loader=FileSystemLoader(PROJECT_ROOT / "templates"),
         autoescape=select_autoescape(default=True),
@@ -175,6 +176,7 @@ def make_jinja_env(clock: Clock) -> Environment:
         lstrip_blocks=True,
     )
     install_filters(env, clock)
+    install_theme(env, clock, night_hours)
     return env
 
 
@@ -219,7 +221,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     secret = settings.resolved_secret_key()
     database_url = settings.resolved_database_url()
-    jinja_env = make_jinja_env(clock)
+    jinja_env = make_jinja_env(clock, settings.resolved_night_hours())
     channels = ChannelsPlugin(backend=make_channels_backend(settings), channels=[EVENTS_CHANNEL])
     idle_seconds = min(settings.idle_minutes * 60, settings.session_max_age)
     session_auth = make_session_auth(idle_seconds, settings.secure_cookies)

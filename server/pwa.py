@@ -26,6 +26,7 @@ SHELL = (
     "/manifest.webmanifest",
     "/static/css/bedside.css",
     "/static/js/bedside.js",
+    "/static/js/theme.js",
     "/static/vendor/htmx.min.js",
     "/static/vendor/ws.js",
     "/static/vendor/idb.umd.js",

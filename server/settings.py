@@ -8,9 +8,11 @@ environment variables alone. Tests build `Settings(...)` directly instead of tou
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import time
 from pathlib import Path
 
 SECRET_KEY_FILE = "secret_key"
@@ -19,6 +21,7 @@ SESSION_STORES = ("file", "database", "redis")
 LOCK_MINUTES = range(1, 24 * 60 + 1)
 """Automatic logoff: at least a minute (less locks a therapist out mid-sentence), at most a day (the
 tests that move the clock by hours set that; a hospital sets a few minutes)."""
+NIGHT_HOURS_FORMAT = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 
 class ConfigurationError(ValueError):
@@ -63,6 +66,9 @@ class Settings:
     """BEDSIDE_SESSION_CHECK_SECONDS: how often an open socket checks that its sign-in still holds."""
     ws_ping_seconds: float = 20.0
     """BEDSIDE_WS_PING_SECONDS: heartbeat; a tablet that does not answer a ping within this is dropped."""
+    night_hours: str = "21:00-07:00"
+    """BEDSIDE_NIGHT_HOURS: when the screen turns to the night theme for those who chose "Automatic" (and on
+    the sign-in page): start-end in the hospital's time zone, e.g. 21:00-07:00 (across midnight)."""
     debug: bool = False
     """BEDSIDE_DEBUG: show tracebacks in responses (never in a hospital)."""
 
@@ -88,6 +94,7 @@ class Settings:
             expiry_sweep_seconds=float(env.get("BEDSIDE_EXPIRY_SWEEP_SECONDS", "5")),
             session_check_seconds=float(env.get("BEDSIDE_SESSION_CHECK_SECONDS", "30")),
             ws_ping_seconds=float(env.get("BEDSIDE_WS_PING_SECONDS", "20")),
+            night_hours=env.get("BEDSIDE_NIGHT_HOURS", "21:00-07:00"),
             debug=_flag(env.get("BEDSIDE_DEBUG", "false")),
         )
         settings.check()
@@ -114,6 +121,7 @@ class Settings:
             )
         if self.pubsub == "postgres" and not self.uses_postgres:
             raise ConfigurationError("BEDSIDE_PUBSUB=postgres needs DATABASE_URL to point at PostgreSQL.")
+        self.resolved_night_hours()
 
     @property
     def uses_postgres(self) -> bool:
@@ -129,6 +137,24 @@ class Settings:
 
     def resolved_session_store(self) -> str:
         return self.session_store or "database"
+
+    def resolved_night_hours(self) -> tuple[time, time]:
+        """The night's start and end as wall-clock times; the night may run across midnight."""
+        refusal = ConfigurationError(
+            f"BEDSIDE_NIGHT_HOURS={self.night_hours!r}: write the night's start and end in 24-hour time, "
+            "e.g. 21:00-07:00, two different times."
+        )
+        found = NIGHT_HOURS_FORMAT.match(self.night_hours)
+        if found is None:
+            raise refusal
+        hour_1, minute_1, hour_2, minute_2 = (int(part) for part in found.groups())
+        try:
+            start, end = time(hour_1, minute_1), time(hour_2, minute_2)
+        except ValueError:
+            raise refusal from None
+        if start == end:
+            raise refusal
+        return start, end
 
     def postgres_dsn(self) -> str:
         """The database URL as plain libpq DSN, for the LISTEN/NOTIFY connection."""

@@ -14,6 +14,7 @@ from server.sessions.interruptions import INTERRUPTION_REASONS
 from server.sessions.rules import NOT_OBTAINABLE_REASONS
 from server.sessions.scales import SCALES
 from server.sessions.service import RESCHEDULE_REASONS
+from server.theme import THEME_CHOICES, THEME_COLOR, NightHours, seconds_to_next_change, shown_theme
 
 
 def install_filters(env: Environment, clock: Clock) -> None:
@@ -53,3 +54,16 @@ def install_filters(env: Environment, clock: Clock) -> None:
     env.globals["scales"] = SCALES
     env.globals["interruption_reasons"] = INTERRUPTION_REASONS
     env.globals["flag_kinds"] = [(kind.value, label) for kind, label in FLAG_LABELS.items()]
+
+
+def install_theme(env: Environment, clock: Clock, night_hours: NightHours) -> None:
+    """What base.html needs to draw the page in its theme from the first paint (see `server.theme`)."""
+
+    def screen_theme(actor: object) -> str:
+        return shown_theme(getattr(actor, "theme", "auto"), night_hours, clock)
+
+    env.globals["screen_theme"] = screen_theme
+    env.globals["theme_color"] = THEME_COLOR
+    env.globals["theme_choices"] = THEME_CHOICES
+    env.globals["night_hours_text"] = "{:%H:%M} to {:%H:%M}".format(*night_hours)
+    env.globals["seconds_to_theme_change"] = lambda: seconds_to_next_change(night_hours, clock)

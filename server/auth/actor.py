@@ -26,6 +26,8 @@ class Actor:
     """Signed in with a temporary password set by an administrator: nothing but choosing their own."""
     unlocks_by_pin: bool = False
     """The person has set a PIN and it still works (fewer than 5 wrong since): the lock screen asks for it."""
+    theme: str = "auto"
+    """Their screens' theme: day, night or automatic by the hospital's night hours (`server.theme`)."""
 
     def works_on(self, unit_id: int) -> bool:
         return unit_id in self.unit_ids

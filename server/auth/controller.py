@@ -16,6 +16,7 @@ from server.auth.service import (
     PinTriesUsedUp,
     SignInFailed,
     change_password,
+    choose_theme,
     lock,
     set_pin,
     sign_in,
@@ -62,6 +63,13 @@ class PasswordForm:
     current_password: str = ""
     new_password: str = ""
     repeat_password: str = ""
+
+
+@dataclass
+class ThemeForm:
+    theme: str = ""
+    back: str = "/"
+    """The page the choice was made on, to return to (a path on this site only)."""
 
 
 HOME_BY_ROLE = {
@@ -256,6 +264,20 @@ class AccountPages(Controller):
         request.set_session(new_sign_in(actor.user_id, generation, clock.now()))
         return Template("pages/password.html", context={"error": "", "changed": True})
 
+    @post("/account/theme", guards=[requires("account.use")], status_code=303, responses=page(422))
+    async def choose_theme(self, db: DbSession, actor: SignedIn, data: URLEncodedBody[ThemeForm]) -> Redirect:
+        """Day, night or automatic, in one tap from the header or the password page; a plain form post, so
+        it works without JavaScript and the page it returns to is drawn in the new theme from the start."""
+        await choose_theme(db, actor, data.theme)
+        return Redirect(page_to_return_to(data.back), status_code=303)
+
     @get("/", guards=[requires("account.use")], status_code=303, responses=page())
     async def home(self, actor: SignedIn) -> Redirect:
         return Redirect(HOME_BY_ROLE[actor.role], status_code=303)
+
+
+def page_to_return_to(back: str) -> str:
+    """A path on this site; anything else (another site, `//host`, a scheme) goes home instead."""
+    if not back.startswith("/") or back.startswith("//") or "\\" in back or any(c.isspace() for c in back):
+        return "/"
+    return back

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, text
+from sqlalchemy import CheckConstraint, Index, text
 from sqlmodel import Field, SQLModel
 
 
@@ -17,11 +17,22 @@ class Role(StrEnum):
     admin = "admin"
 
 
+class ThemeChoice(StrEnum):
+    """How a person's screens look: always day, always night, or by the hospital's night hours."""
+
+    day = "day"
+    night = "night"
+    auto = "auto"
+
+
 class User(SQLModel, table=True):
     """An account is never deleted (the audit trail keeps its name): it is deactivated instead."""
 
     __tablename__ = "care_user"
-    __table_args__ = (Index("uq_care_user_username_lower", text("lower(username)"), unique=True),)
+    __table_args__ = (
+        Index("uq_care_user_username_lower", text("lower(username)"), unique=True),
+        CheckConstraint("theme IN ('day', 'night', 'auto')", name="ck_care_user_theme"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(unique=True, index=True, max_length=64)
@@ -43,6 +54,8 @@ class User(SQLModel, table=True):
     them to /account/password and the API refuses (`policy.check`)."""
     demo: bool = False
     """Created by the demo data (a known password): marked on the administrators' list of accounts."""
+    theme: str = Field(default=ThemeChoice.auto.value, max_length=10)
+    """Day, night or automatic (`ThemeChoice`): kept with the person, not the tablet (tablets are shared)."""
 
 
 class UserUnit(SQLModel, table=True):

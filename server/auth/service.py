@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.audit.service import AuditAction, record_audit
 from server.auth.actor import Actor
-from server.auth.models import Role, User, UserUnit
+from server.auth.models import Role, ThemeChoice, User, UserUnit
 from server.auth.passwords import (
     DUMMY_HASH,
     check_new_password,
@@ -62,6 +62,7 @@ async def load_actor(db: AsyncSession, user_id: int, device: str = "") -> Actor 
         sign_in_generation=user.sign_in_generation,
         must_change_password=user.must_change_password,
         unlocks_by_pin=user.pin_hash is not None and user.pin_failures < PIN_TRIES,
+        theme=user.theme,
     )
 
 
@@ -234,3 +235,16 @@ async def set_pin(
     record_audit(db, actor, AuditAction.update, "pin", actor.user_id, detail=detail)
     await db.commit()
     await throttle.succeeded(actor.username, address)
+
+
+async def choose_theme(db: AsyncSession, actor: Actor, choice: str) -> None:
+    """Keep the person's screen theme with their account (a shared tablet shows each person theirs).
+    Not audited: it says nothing about a patient and changes no one's access."""
+    if choice not in ThemeChoice.__members__:
+        raise InvalidInput(f"There is no screen theme called {choice[:20]}; choose Day, Night or Automatic.")
+    user = await db.get(User, actor.user_id)
+    if user is None:
+        raise InvalidInput("This account no longer exists.")
+    user.theme = choice
+    db.add(user)
+    await db.commit()

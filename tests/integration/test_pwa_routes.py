@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime, time
 
 from server.pwa import MANIFEST_MEDIA_TYPE, SHELL
 from tests.factories import World
@@ -76,7 +77,8 @@ async def test_the_offline_page_is_public_and_names_no_one(client, sign_in_as, w
     assert "Sign out" not in signed_in.text
 
 
-async def test_every_page_links_the_manifest_and_the_icon(client) -> None:  # type: ignore[no-untyped-def]
+async def test_every_page_links_the_manifest_and_the_icon(client, clock) -> None:  # type: ignore[no-untyped-def]
+    clock.set(datetime.combine(clock.today(), time(12), tzinfo=clock.tzinfo))  # by day: the manifest's colour
     page = (await client.get("/signin")).text
     assert '<link rel="manifest" href="/manifest.webmanifest">' in page
     assert 'rel="icon"' in page and 'name="theme-color" content="#0b5c7a"' in page
