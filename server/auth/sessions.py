@@ -33,6 +33,10 @@ PUBLIC_PATHS = [
     "^/offline$",
     "^/ws/",
 ]
+SESSIONLESS_PATHS = [path for path in PUBLIC_PATHS if path not in ("^/signin$", "^/ws/")]
+"""Files and probes that never read the sign-in: the session middleware leaves them alone. Otherwise each
+answer would store the session and set its cookie again, and one still on its way when the sign-in
+answers (a style sheet, the service worker) would put back the id from before sign-in: signed out."""
 
 
 class RotatingSessionBackend(ServerSideSessionBackend):
@@ -148,7 +152,12 @@ def make_session_auth(idle_seconds: int, secure: bool) -> SessionAuth[Actor, Any
     return SessionAuth[Actor, Any](
         retrieve_user_handler=actor_from_session,
         session_backend_config=RotatingSessionConfig(
-            max_age=idle_seconds, secure=secure, httponly=True, samesite="lax", key=SESSION_COOKIE
+            max_age=idle_seconds,
+            secure=secure,
+            httponly=True,
+            samesite="lax",
+            key=SESSION_COOKIE,
+            exclude=SESSIONLESS_PATHS,
         ),
         exclude=PUBLIC_PATHS,
     )

@@ -76,3 +76,23 @@ async def test_anonymous_pages_redirect_and_api_answers_401(client: AsyncTestCli
     assert api.json()["detail"] == "Sign in first."
     schema = await anonymous.get("/schema/openapi.json", follow_redirects=False)
     assert schema.headers["location"] == "/signin"
+
+
+async def test_a_file_answered_after_the_sign_in_does_not_put_back_the_old_session(
+    client: AsyncTestClient, world: World
+) -> None:
+    """The sign-in page's style sheet or service worker can still be on its way when the sign-in answers
+    with a new session id; those answers set no session cookie, so they cannot sign the tablet out."""
+    therapist = As(client, "therapist")
+    await therapist.get("/signin")
+    before_sign_in = dict(therapist.cookies)
+    await therapist.sign_in()
+    for path in ("/static/css/bedside.css", "/sw.js", "/manifest.webmanifest", "/favicon.ico", "/offline"):
+        client.cookies.clear()
+        for name, value in before_sign_in.items():
+            client.cookies.set(name, value)
+        late = await client.get(path)
+        assert late.status_code == 200, path
+        assert "bedside_session" not in late.headers.get("set-cookie", ""), path
+    page = await therapist.get("/worklist")
+    assert page.status_code == 200 and "Today's worklist" in page.text
