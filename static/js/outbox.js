@@ -16,7 +16,7 @@
   var RETRY_MIN_MS = 2000, RETRY_MAX_MS = 10000;
   var REFUSED = [400, 403, 404, 409, 422];  /* the server's answer, with a reason: shown, not retried */
   var STEP_NAMES = { scores: "score", pause: "pause", resume: "resume", finish: "finish massage", stop: "stop", sign: "chart and sign" };
-  var dbPromise = null, flushing = false, retryTimer = null, retries = 0;
+  var dbPromise = null, flushing = false, askedAgain = false, retryTimer = null, retries = 0;
 
   function openOutbox() {
     if (!dbPromise) {
@@ -269,8 +269,11 @@
     retryTimer = setTimeout(flush, delay);
   }
   function flush() {
-    if (flushing || !userId() || !window.idb) { return Promise.resolve(); }
+    if (!userId() || !window.idb) { return Promise.resolve(); }
+    /* A tap while a round is ending (after its last look at the outbox) is sent by another round at once. */
+    if (flushing) { askedAgain = true; return Promise.resolve(); }
     flushing = true;
+    askedAgain = false;
     clearTimeout(retryTimer);
     var answers = {}, refusedHere = false;
     function next() {
@@ -301,7 +304,11 @@
     return next()
       .then(function () { return settle(answers, refusedHere); })
       .catch(function () { retryLater(); })
-      .then(function () { flushing = false; return showCounts(); });
+      .then(function () {
+        flushing = false;
+        if (askedAgain) { flush(); }
+        return showCounts();
+      });
   }
   function isThisSession(sessionId) {
     var panel = document.getElementById("session-panel");
