@@ -43,7 +43,7 @@ from server.auth.sessions import make_session_auth
 from server.auth.throttle import SignInThrottle
 from server.availability.api import FlagApi
 from server.availability.controller import FlagPages
-from server.availability.service import announce_expired_flags
+from server.availability.service import announce_expired_flags, any_flag_expired
 from server.clock import Clock
 from server.comfort_log import live as comfort_log_live
 from server.comfort_log.controller import ComfortLogPages
@@ -196,7 +196,8 @@ def make_store(settings: Settings, state: State, clock: Clock, name: str) -> Sto
     if store == "redis":
         return RedisStore.with_client(url=settings.redis_url, namespace=f"bedside_{name}")
     if store == "database":
-        return DatabaseStore(lambda: state.session_maker, clock, namespace=name)
+        writing, reading = (lambda: state.session_maker), (lambda: state.read_session_maker)
+        return DatabaseStore(writing, clock, namespace=name, read_session_maker=reading)
     return FileStore(settings.data_dir / name)
 
 
@@ -205,8 +206,12 @@ async def sweep_expired_flags(app: Litestar, interval: float) -> None:
     while True:
         await asyncio.sleep(interval)
         try:
+            now = app.state.clock.now()
+            async with app.state.read_session_maker() as reading:
+                if not await any_flag_expired(reading, now):
+                    continue
             async with db.unit_of_work(app.state) as session:
-                await announce_expired_flags(session, app.state.clock.now())
+                await announce_expired_flags(session, now)
         except Exception:
             log.exception("sweeping expired flags failed; trying again")
 
@@ -238,10 +243,12 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         engine = db.make_engine(database_url, settings.db_pool_size, settings.db_max_overflow)
         await db.check_migrated(engine, database_url)
         app.state.session_maker = db.make_session_maker(engine, clock)
+        reading = engine.execution_options(**{db.READ_ONLY: True})
+        app.state.read_session_maker = db.make_session_maker(reading, clock)
         app.state.publisher = Publisher(
             channels,
             jinja_env,
-            db.make_session_maker(engine.execution_options(**{db.READ_ONLY: True}), clock),
+            app.state.read_session_maker,
             app.state.hub,
             LIVE_AREAS,
         )

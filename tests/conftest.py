@@ -3,9 +3,12 @@ and signed-in clients for each role."""
 
 from __future__ import annotations
 
+import asyncio
+import faulthandler
 import json
 import re
 import shutil
+import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -49,6 +52,7 @@ def settings(tmp_path: Path, migrated_template: str) -> Iterator[Settings]:
         "idle_minutes": 24 * 60,  # tests move the clock by hours; test_sign_in_limits sets its own
         "lock_minutes": 24 * 60,  # likewise; test_pin_and_auto_lock sets the default 3
         "timezone": TEST_TIMEZONE,
+        "debug": True,
     }
     if not databases.ADMIN_DSN:
         shutil.copy(migrated_template, tmp_path / "bedside.db")
@@ -138,10 +142,35 @@ class As:
 
 
 class Tablet:
-    """A socket session that sends the page's first message (the resume request) as soon as it opens."""
+    """A tablet's socket as the test client runs it (the app on the client's portal thread), with three
+    changes: it sends the page's first message (the resume request) as soon as it opens; the app waits for
+    the tablet's frames by polling every few milliseconds, not by spinning (Litestar's own session
+    spins, and a few open sockets then starve the database threads: every query took 0.2-0.6 s); and
+    closing it waits until the server's handler has finished, clean-up writes included."""
 
     def __init__(self, session, hello: dict[str, object]) -> None:  # type: ignore[no-untyped-def]
         self.session, self.hello = session, hello
+        self.finished = threading.Event()
+        session.do_asgi_call = self._run_app
+
+    async def _run_app(self) -> None:
+        session = self.session
+
+        async def receive() -> dict[str, object]:
+            while session.receive_queue.empty():
+                await asyncio.sleep(POLL_SECONDS)
+            return session.receive_queue.get()  # type: ignore[no-any-return]
+
+        async def send(message: dict[str, object]) -> None:
+            session.send_queue.put(message)
+
+        try:
+            await session.client.app(session.scope, receive, send)
+        except BaseException as exc:
+            session.send_queue.put(exc)
+            raise
+        finally:
+            self.finished.set()
 
     def __enter__(self):  # type: ignore[no-untyped-def]
         opened = self.session.__enter__()
@@ -150,6 +179,13 @@ class Tablet:
 
     def __exit__(self, *exc: object) -> None:
         self.session.__exit__(*exc)
+        if not self.finished.wait(HANDLER_SECONDS) and exc[0] is None:
+            faulthandler.dump_traceback()
+            raise AssertionError(f"the server's socket handler still ran {HANDLER_SECONDS} s after closing")
+
+
+POLL_SECONDS = 0.002
+HANDLER_SECONDS = 10.0
 
 
 @pytest.fixture

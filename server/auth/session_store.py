@@ -32,9 +32,14 @@ class DatabaseStore(Store):
     created when the app starts."""
 
     def __init__(
-        self, session_maker: Callable[[], async_sessionmaker[AsyncSession]], clock: Clock, namespace: str = ""
+        self,
+        session_maker: Callable[[], async_sessionmaker[AsyncSession]],
+        clock: Clock,
+        namespace: str = "",
+        read_session_maker: Callable[[], async_sessionmaker[AsyncSession]] | None = None,
     ) -> None:
         self._session_maker = session_maker
+        self._read_session_maker = read_session_maker or session_maker
         self._clock = clock
         self._prefix = f"{namespace}:" if namespace else ""
 
@@ -53,7 +58,14 @@ class DatabaseStore(Store):
             await db.commit()
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
+        """A plain read when nothing is to change: on SQLite it then never waits for, nor holds, the
+        write lock (every request and every open socket's sign-in check reads its session)."""
         key = self._prefix + key
+        if not renew_for:
+            async with self._read_session_maker()() as reading:
+                row = await reading.get(WebSession, key)
+                if row is None or row.expires_at is None or row.expires_at > self._clock.now():
+                    return None if row is None else row.value
         async with self._session_maker()() as db:
             row = await db.get(WebSession, key)
             if row is None:

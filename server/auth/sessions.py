@@ -128,7 +128,7 @@ async def actor_from_session(session: dict[str, Any], connection: ASGIConnection
     now = state.clock.now()
     if not within_shift(session, now, state.settings.session_max_age):
         return None
-    async with state.session_maker() as db:
+    async with state.read_session_maker() as db:
         actor = await load_actor(db, user_id, device_of(connection))
     if actor is None or session.get("generation", 0) != actor.sign_in_generation:
         return None

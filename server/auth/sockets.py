@@ -58,22 +58,31 @@ async def while_signed_in(socket: WebSocket, until: datetime | None = None) -> A
     passed its shift or was ended elsewhere, or nobody has used the tablet for BEDSIDE_LOCK_MINUTES (its
     page could not lock itself), close it with 4401 so the tablet asks to sign in or unlock again.
     `until` ends it sooner, with 4403: the end of the break-the-glass grant it was opened under."""
-    watcher = asyncio.create_task(_watch_sign_in(socket, until))
+    stop = asyncio.Event()
+    watcher = asyncio.create_task(_watch_sign_in(socket, until, stop))
     try:
         yield
     finally:
-        watcher.cancel()
-        with suppress(asyncio.CancelledError):
-            await watcher
+        stop.set()
+        await watcher
 
 
-async def _watch_sign_in(socket: WebSocket, until: datetime | None) -> None:
+async def stopped_within(stop: asyncio.Event, seconds: float) -> bool:
+    """Wait `seconds` unless told to stop sooner. Background loops stop this way, never by cancelling: a
+    task cancelled inside a database call can leave its connection holding SQLite's write lock."""
+    with suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+    return stop.is_set()
+
+
+async def _watch_sign_in(socket: WebSocket, until: datetime | None, stop: asyncio.Event) -> None:
     session_id = socket.cookies.get(SESSION_COOKIE, "")
     session = socket.scope.get("session") or {}
     store = socket.app.stores.get("sessions")
     state = socket.app.state
     while True:
-        await asyncio.sleep(state.settings.session_check_seconds)
+        if await stopped_within(stop, state.settings.session_check_seconds):
+            return
         now = state.clock.now()
         if until is not None and now >= until:
             with suppress(Exception):

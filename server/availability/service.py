@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -134,19 +134,27 @@ async def clear_flag(db: AsyncSession, actor: Actor, flag_id: int, *, now: datet
     return AvailabilityChange(flag.patient_id, patient.unit_id, changed, flag)
 
 
+def _expired_unannounced(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    return (
+        col(AvailabilityFlag.until) <= now,
+        col(AvailabilityFlag.cleared_at).is_(None),
+        col(AvailabilityFlag.expiry_announced_at).is_(None),
+    )
+
+
+async def any_flag_expired(db: AsyncSession, now: datetime) -> bool:
+    """A read before the sweep's write: an idle sweep then never takes SQLite's write lock."""
+    found = await db.exec(select(AvailabilityFlag.id).where(*_expired_unannounced(now)).limit(1))
+    return found.first() is not None
+
+
 async def announce_expired_flags(db: AsyncSession, now: datetime) -> list[int]:
     """Claim flags whose 'until' time has passed and that no instance has announced yet.
 
     The conditional UPDATE lets exactly one instance win each flag, so its expiry is numbered and
     pushed once however many instances sweep. Returns the patients whose availability changed.
     """
-    due = await db.exec(
-        select(AvailabilityFlag).where(
-            col(AvailabilityFlag.until) <= now,
-            col(AvailabilityFlag.cleared_at).is_(None),
-            col(AvailabilityFlag.expiry_announced_at).is_(None),
-        )
-    )
+    due = await db.exec(select(AvailabilityFlag).where(*_expired_unannounced(now)))
     expired: list[int] = []
     for flag in due.all():
         claimed = await db.exec(  # type: ignore[call-overload]

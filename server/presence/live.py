@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.auth.actor import Actor
 from server.auth.models import Role
+from server.auth.sockets import stopped_within
 from server.changes import Change, View
 from server.clock import clock_of
 from server.db import unit_of_work
@@ -59,19 +60,20 @@ async def therapist_present(socket: WebSocket, actor: Actor) -> AsyncIterator[No
     state = socket.app.state
     async with unit_of_work(state) as db:
         await tablet_connected(db, actor, socket_id, state.clock.now())
-    heartbeat = asyncio.create_task(_keep_present(socket, socket_id))
+    stop = asyncio.Event()
+    heartbeat = asyncio.create_task(_keep_present(socket, socket_id, stop))
     try:
         yield
     finally:
-        heartbeat.cancel()
+        stop.set()
+        await heartbeat
         async with unit_of_work(state) as db:
             await tablet_disconnected(db, actor, socket_id)
 
 
-async def _keep_present(socket: WebSocket, socket_id: str) -> None:
+async def _keep_present(socket: WebSocket, socket_id: str, stop: asyncio.Event) -> None:
     """Refresh this tablet's presence while its socket is open (it lapses if the instance dies)."""
-    while True:
-        await asyncio.sleep(PRESENCE_REFRESH_SECONDS)
+    while not await stopped_within(stop, PRESENCE_REFRESH_SECONDS):
         with suppress(Exception):
             async with socket.app.state.session_maker() as db:
                 await tablet_seen(db, socket_id, socket.app.state.clock.now())
