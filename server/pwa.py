@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import cache
 
 from litestar import Controller, get
 from litestar.response import File, Response, Template
 
+from server.assets import asset_url
 from server.auth.policy import PUBLIC
 from server.db import PROJECT_ROOT
 
@@ -21,65 +21,71 @@ THEME_COLOR = "#0b5c7a"
 BACKGROUND_COLOR = "#f6f5f2"
 """--bg in static/css/bedside.css: the splash screen while the app starts."""
 OFFLINE_PAGE = "/offline"
-SHELL = (
-    OFFLINE_PAGE,
-    "/manifest.webmanifest",
-    "/static/css/bedside.css",
-    "/static/js/bedside.js",
-    "/static/js/theme.js",
-    "/static/vendor/htmx.min.js",
-    "/static/vendor/ws.js",
-    "/static/vendor/idb.umd.js",
-    "/static/js/outbox.js",
-    "/static/icons/bedside.svg",
-    "/static/icons/bedside-192.png",
-    "/static/icons/bedside-512.png",
-    "/static/icons/bedside-maskable-512.png",
+SHELL_FILES = (
+    "css/bedside.css",
+    "js/bedside.js",
+    "js/theme.js",
+    "vendor/htmx.min.js",
+    "vendor/ws.js",
+    "vendor/idb.umd.js",
+    "js/outbox.js",
+    "icons/bedside.svg",
+    "icons/bedside-192.png",
+    "icons/bedside-512.png",
+    "icons/bedside-maskable-512.png",
 )
-"""Everything the service worker keeps in its shell cache: the offline page and the files every page loads.
-The only page with patient data it ever keeps is the session being charted, in a cache of its own (one
-entry, replaced by the next session, deleted at sign-out and lock): see static/js/sw.js."""
-MANIFEST = {
-    "id": "/",
-    "name": "Bedside",
-    "short_name": "Bedside",
-    "description": "Medical massage therapy charting at the bedside.",
-    "start_url": "/",
-    "scope": "/",
-    "display": "standalone",
-    "orientation": "any",
-    "theme_color": THEME_COLOR,
-    "background_color": BACKGROUND_COLOR,
-    "icons": [
-        {"src": "/static/icons/bedside-192.png", "sizes": "192x192", "type": "image/png", "purpose": "any"},
-        {"src": "/static/icons/bedside-512.png", "sizes": "512x512", "type": "image/png", "purpose": "any"},
-        {
-            "src": "/static/icons/bedside-maskable-512.png",
-            "sizes": "512x512",
-            "type": "image/png",
-            "purpose": "maskable",
-        },
-        {"src": "/static/icons/bedside.svg", "sizes": "any", "type": "image/svg+xml", "purpose": "any"},
-    ],
-}
+"""The files every page loads, kept by the service worker with the offline page and the manifest. The only
+page with patient data it ever keeps is the session being charted, in a cache of its own (one entry,
+replaced by the next session, deleted at sign-out and lock): see static/js/sw.js."""
+
+
+def shell() -> list[str]:
+    """The shell's addresses as the pages ask for them (with each file's digest)."""
+    return [OFFLINE_PAGE, "/manifest.webmanifest", *(asset_url(name) for name in SHELL_FILES)]
+
+
+def manifest() -> dict[str, object]:
+    return {
+        "id": "/",
+        "name": "Bedside",
+        "short_name": "Bedside",
+        "description": "Medical massage therapy charting at the bedside.",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "orientation": "any",
+        "theme_color": THEME_COLOR,
+        "background_color": BACKGROUND_COLOR,
+        "icons": [
+            _icon("icons/bedside-192.png", "192x192", "image/png", "any"),
+            _icon("icons/bedside-512.png", "512x512", "image/png", "any"),
+            _icon("icons/bedside-maskable-512.png", "512x512", "image/png", "maskable"),
+            _icon("icons/bedside.svg", "any", "image/svg+xml", "any"),
+        ],
+    }
+
+
+def _icon(name: str, sizes: str, media_type: str, purpose: str) -> dict[str, str]:
+    return {"src": asset_url(name), "sizes": sizes, "type": media_type, "purpose": purpose}
+
+
 MANIFEST_MEDIA_TYPE = "application/manifest+json"
 JAVASCRIPT = "text/javascript; charset=utf-8"
 
 
-@cache
 def service_worker_source() -> str:
     """static/js/sw.js with the shell's list and a version filled in. The version is a digest of the
-    worker and of every file in the shell (and the offline page's templates), so any change to them makes
-    a new worker, which the tablets install on their next visit, and which drops the old cache."""
+    worker, of the shell's addresses (each carries its file's digest), the offline page's templates and the
+    manifest, so any change to them makes a new worker, which the tablets install on their next visit, and
+    which drops the old cache."""
     source = (STATIC / "js" / "sw.js").read_text()
+    urls = shell()
     digest = hashlib.sha256(source.encode())
-    for url in SHELL:
-        if url.startswith("/static/"):
-            digest.update((STATIC / url.removeprefix("/static/")).read_bytes())
+    digest.update(json.dumps(urls).encode())
     for template in ("base.html", "pages/offline.html"):
         digest.update((TEMPLATES / template).read_bytes())
-    digest.update(json.dumps(MANIFEST, sort_keys=True).encode())
-    return source.replace("__BEDSIDE_SHELL__", json.dumps(list(SHELL))).replace(
+    digest.update(json.dumps(manifest(), sort_keys=True).encode())
+    return source.replace("__BEDSIDE_SHELL__", json.dumps(urls)).replace(
         "__BEDSIDE_VERSION__", digest.hexdigest()[:16]
     )
 
@@ -91,7 +97,7 @@ class PwaRoutes(Controller):
     @get("/manifest.webmanifest", exclude_from_auth=True, include_in_schema=False)
     async def manifest(self) -> Response[bytes]:
         """What the tablet needs to install Bedside as an app."""
-        return Response(json.dumps(MANIFEST, indent=2).encode(), media_type=MANIFEST_MEDIA_TYPE)
+        return Response(json.dumps(manifest(), indent=2).encode(), media_type=MANIFEST_MEDIA_TYPE)
 
     @get("/sw.js", exclude_from_auth=True, include_in_schema=False)
     async def service_worker(self) -> Response[str]:

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from jinja2 import Environment
 
+from server.assets import asset_url
 from server.availability.models import FLAG_LABELS
 from server.clock import Clock, to_local
 from server.patients.break_glass import REASONS as BREAK_GLASS_REASONS
@@ -63,6 +64,7 @@ def install_theme(env: Environment, clock: Clock, night_hours: NightHours) -> No
         return shown_theme(getattr(actor, "theme", "auto"), night_hours, clock)
 
     env.globals["screen_theme"] = screen_theme
+    env.globals["asset_url"] = asset_url
     env.globals["theme_color"] = THEME_COLOR
     env.globals["theme_choices"] = THEME_CHOICES
     env.globals["night_hours_text"] = "{:%H:%M} to {:%H:%M}".format(*night_hours)

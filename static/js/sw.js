@@ -20,7 +20,7 @@ var CLEARS_DEVICE = ["/signin", "/unlock", "/signout", "/lock"];
 self.addEventListener("install", function (event) {
   event.waitUntil(
     caches.open(CACHE)
-      .then(function (cache) { return cache.addAll(SHELL.map(function (url) { return new Request(url, { cache: "reload" }); })); })
+      .then(function (cache) { return cache.addAll(SHELL.map(shellRequest)); })
       .then(function () { return self.skipWaiting(); })
   );
 });
@@ -36,6 +36,12 @@ self.addEventListener("activate", function (event) {
       .then(function () { return self.clients.claim(); })
   );
 });
+
+/* A file's address carries its digest (/static/v/<digest>/...), so the copy the page has just fetched is
+   the right one and is taken from the browser's cache; the offline page and the manifest are fetched again. */
+function shellRequest(url) {
+  return new Request(url, { cache: url.indexOf("/static/v/") === 0 ? "default" : "reload" });
+}
 
 function isShell(url) {
   return url.origin === self.location.origin && SHELL.indexOf(url.pathname) >= 0 && !url.search;

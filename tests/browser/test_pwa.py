@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import BrowserContext, Page, Playwright, Route, expect
 
-from server.pwa import SHELL
+from server.pwa import shell
 from tests.browser.conftest import CHROMIUM_ARGS, TABLET, Server, screenshot, sign_in
 from tests.browser.test_accessibility import violations
 
@@ -102,5 +102,5 @@ def test_the_cache_holds_the_shell_and_no_patient_page(page: Page) -> None:
     cached = page.evaluate(CACHED_URLS)
     assert {name for name, _ in cached} == {page.evaluate("caches.keys()")[0]}, "one cache, the current shell"
     paths = sorted(urlsplit(url).path for _, url in cached)
-    assert paths == sorted(SHELL)
+    assert paths == sorted(shell())
     assert [p for p in paths if p.startswith(("/worklist", "/patients", "/api", "/ws"))] == []
