@@ -8,7 +8,7 @@ import re
 
 from server.assets import IMMUTABLE, STATIC
 from server.auth.sessions import SESSION_COOKIE
-from tests.conftest import As
+from tests.conftest import As, until_frame_with
 from tests.factories import PASSWORD, World
 
 ASSET = re.compile(r'(?:href|src)="(/static/v/([0-9a-f]{12})/([^"]+))"')
@@ -91,3 +91,25 @@ async def test_the_worklist_first_visit_is_at_most_60_kb_on_the_wire(sign_in_as,
     manifest = await therapist.get("/manifest.webmanifest", headers=GZIP)
     total += manifest.num_bytes_downloaded
     assert total <= 60 * 1024, f"{total / 1024:.1f} KiB"
+
+
+async def test_a_flag_swap_and_its_pushes_are_each_under_5_kb(sign_in_as, world: World) -> None:  # type: ignore[no-untyped-def]
+    therapist, nurse = await sign_in_as("therapist"), await sign_in_as("nurse")
+    west, patient = world.unit_ids["4W"], world.patient_ids["ada"]
+    with (
+        await therapist.websocket("/ws/worklist") as worklist,
+        await nurse.websocket(f"/ws/units/{west}/board") as board,
+    ):
+        worklist.receive_text(timeout=5)
+        board.receive_text(timeout=5)
+        swap = await nurse.post(
+            f"/patients/{patient}/unavailable",
+            data={"kind": "procedure", "note": "PICC line"},
+            htmx=True,
+            headers=GZIP,
+        )
+        assert swap.status_code == 200 and "Procedure" in swap.text
+        assert swap.num_bytes_downloaded <= 5 * 1024
+        card = until_frame_with(worklist, f'id="patient-card-{patient}"')
+        row = until_frame_with(board, f'id="board-row-{patient}"')
+    assert len(card.encode()) <= 5 * 1024 and len(row.encode()) <= 5 * 1024, "uncompressed"
