@@ -4,6 +4,7 @@ what the server cannot accept is refused with a reason the tablet can show."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -163,3 +164,16 @@ async def test_bad_tablet_stamps_are_refused_and_nothing_changes(  # type: ignor
     assert refused.status_code == 422, refused.text
     assert message in refused.json()["detail"]
     assert (await therapist.get(url)).json()["massage_ended_at"] is None
+
+
+async def test_the_session_page_carries_the_steps_drawn_offline(sign_in_as, world: World) -> None:  # type: ignore[no-untyped-def]
+    therapist: As = await sign_in_as("therapist")
+    session_id = await ready_session(therapist, world.patient_ids["ada"])
+    page = (await therapist.get(f"/sessions/{session_id}")).text
+    steps = dict(re.findall(r'<template data-offline-step="(\w+)">(.*?)</template>', page, re.S))
+    assert {"running", "paused", "post"} <= set(steps), steps.keys()
+    running, paused, to = steps["running"], steps["paused"], f'action="/sessions/{session_id}'
+    assert f'{to}/pause"' in running and "Massage in progress" in running
+    assert f'{to}/resume"' in paused and "Paused" in paused
+    for step in (running, paused):
+        assert f'{to}/finish"' in step and "data-offline-timer" in step
