@@ -135,6 +135,28 @@ async def unlock(
     await db.commit()
 
 
+async def own_account_confirmed(
+    db: AsyncSession,
+    throttle: SignInThrottle,
+    actor: Actor,
+    password: str,
+    address: str,
+    what: str,
+    refusal: str,
+) -> User:
+    """The person's own account, once they have typed its password again (counted like a sign-in
+    attempt); a wrong one is audited as a failed change of `what` and refused with `refusal`."""
+    await throttle.attempt(actor.username, address)
+    user = await db.get(User, actor.user_id)
+    assert user is not None
+    await db.commit()  # no lock is held (SQLite's write lock) during the Argon2 work
+    if not await asyncio.to_thread(verify_password, user.password_hash, password):
+        record_audit(db, actor, AuditAction.update, what, actor.user_id, outcome="failure")
+        await db.commit()
+        raise SignInFailed(refusal)
+    return user
+
+
 async def change_password(
     db: AsyncSession,
     throttle: SignInThrottle,
@@ -152,14 +174,8 @@ async def change_password(
         raise InvalidInput("repeat_password: the two new passwords are not the same.")
     if current == new:
         raise InvalidInput("new_password: choose a password different from the current one.")
-    await throttle.attempt(actor.username, address)
-    user = await db.get(User, actor.user_id)
-    assert user is not None
-    await db.commit()  # no lock is held (SQLite's write lock) during the Argon2 work
-    if not await asyncio.to_thread(verify_password, user.password_hash, current):
-        record_audit(db, actor, AuditAction.update, "password", actor.user_id, outcome="failure")
-        await db.commit()
-        raise SignInFailed("current_password: that is not your current password.")
+    refusal = "current_password: that is not your current password."
+    user = await own_account_confirmed(db, throttle, actor, current, address, "password", refusal)
     user.password_hash = await asyncio.to_thread(hash_password, new)
     user.sign_in_generation += 1
     detail = "temporary password replaced" if user.must_change_password else ""
@@ -220,14 +236,8 @@ async def set_pin(
     someone who finds a tablet left unlocked cannot give themselves a way back in. The PIN is hashed like
     a password and never stored, logged or audited in clear."""
     check_new_pin(pin, repeated)
-    await throttle.attempt(actor.username, address)
-    user = await db.get(User, actor.user_id)
-    assert user is not None
-    await db.commit()  # no lock is held (SQLite's write lock) during the Argon2 work
-    if not await asyncio.to_thread(verify_password, user.password_hash, password):
-        record_audit(db, actor, AuditAction.update, "pin", actor.user_id, outcome="failure")
-        await db.commit()
-        raise SignInFailed("password: that is not your password.")
+    refusal = "password: that is not your password."
+    user = await own_account_confirmed(db, throttle, actor, password, address, "pin", refusal)
     detail = "changed" if user.pin_hash else "set"
     user.pin_hash = await asyncio.to_thread(hash_password, pin)
     user.pin_failures = 0
