@@ -59,9 +59,11 @@ from server.patients.break_glass_controller import BreakGlassPages, BreakGlassRe
 from server.patients.controller import PatientPages
 from server.patients.order_controller import OrderPages
 from server.presence import live as presence_live
+from server.presence.live import PresenceBook
 from server.pwa import PwaRoutes
 from server.realtime.broadcast import EVENTS_CHANNEL, Publisher
 from server.realtime.hub import LocalHub
+from server.realtime.snapshots import SnapshotCache
 from server.security import screen_request, security_headers
 from server.sessions import live as sessions_live
 from server.sessions.api import SessionApi
@@ -239,7 +241,14 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     idle_seconds = min(settings.idle_minutes * 60, settings.session_max_age)
     session_auth = make_session_auth(idle_seconds, settings.secure_cookies)
     state = State(
-        {"settings": settings, "clock": clock, "jinja_env": jinja_env, "hub": LocalHub(max_backlog=100)}
+        {
+            "settings": settings,
+            "clock": clock,
+            "jinja_env": jinja_env,
+            "hub": LocalHub(max_backlog=100),
+            "presence": PresenceBook(),
+            "snapshots": SnapshotCache(),
+        }
     )
     sessions_store = make_store(settings, state, clock, "sessions")
     state.sign_in_throttle = SignInThrottle(make_store(settings, state, clock, "sign_in_attempts"), clock)
@@ -260,6 +269,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             app.state.hub,
             LIVE_AREAS,
         )
+        stop = asyncio.Event()
+        presence = asyncio.create_task(app.state.presence.keep_alive(app.state, stop))
         background = [
             asyncio.create_task(app.state.publisher.relay()),
             asyncio.create_task(sweep_expired_flags(app, settings.expiry_sweep_seconds)),
@@ -267,6 +278,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         try:
             yield
         finally:
+            stop.set()
+            await presence
             for task in background:
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)

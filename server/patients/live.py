@@ -6,6 +6,8 @@ the same fragments when a tablet (re)connects: all of them, or only the patients
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from jinja2 import Environment
 from litestar import Controller, WebSocket, websocket
 from litestar.params import FromPath
@@ -15,7 +17,7 @@ from server.audit.service import AuditAction, record_audit
 from server.auth.actor import Actor
 from server.auth.models import Role
 from server.auth.sockets import admit, refuse, while_signed_in
-from server.changes import Change, View
+from server.changes import Change, View, current_seqs
 from server.clock import clock_of
 from server.errors import BedsideError
 from server.patients.fragments import (
@@ -40,6 +42,7 @@ from server.patients.service import (
 from server.presence.live import render_presence, therapist_present
 from server.realtime import channels
 from server.realtime.broadcast import LiveFragments
+from server.realtime.snapshots import SnapshotCache
 from server.realtime.stream import stream
 from server.sessions.live import render_therapist_screen
 
@@ -117,6 +120,26 @@ async def _render(db: AsyncSession, env: Environment, change: Change, wanted: li
 FRAGMENTS = LiveFragments(channels=_channels, render=_render)
 
 
+async def whole_worklist(
+    db: AsyncSession, env: Environment, snapshots: SnapshotCache, actor: Actor, now: datetime
+) -> str:
+    """Every card of the therapist's worklist, rendered once per units, day and unit event numbers for
+    all the tablets that open at that point; each opening is still audited as a read of the worklist."""
+    units = sorted(actor.unit_ids)
+    today = clock_of(db).local(now).date()
+    key = ("worklist", tuple(units), today, tuple(sorted((await current_seqs(db, units)).items())))
+
+    async def render() -> tuple[str, int]:
+        cards = await therapist_worklist(db, actor, now, today)  # audited as this socket's read
+        return render_worklist(env, cards, oob=True), len(cards)
+
+    (html, count), rendered = await snapshots.get_or_render(key, now, render)
+    if not rendered:
+        record_audit(db, actor, AuditAction.read, "Worklist", detail=f"{count} patients")
+        await db.commit()
+    return html
+
+
 async def open_patient_stream(
     socket: WebSocket, actor: Actor, patient_id: int, what: str
 ) -> PatientRead | None:
@@ -150,15 +173,18 @@ class PatientLive(Controller):
         async def screen(db: AsyncSession, missed: set[int] | None) -> str:
             clock = clock_of(db)
             now = clock.now()
-            cards = await therapist_worklist(db, actor, now, clock.local(now).date())
             own = await render_therapist_screen(db, env, actor.user_id)
+            if missed is not None and not missed:
+                return own  # the page shows every card as of the numbers it sent: none is read or sent
             if missed is None:
-                return render_worklist(env, cards, oob=True) + own
+                return await whole_worklist(db, env, snapshots, actor, now) + own
+            cards = await therapist_worklist(db, actor, now, clock.local(now).date())
             shown = {c.patient.id for c in cards}
             gone = "".join(render_leaving(card_id(p)) for p in sorted(missed - shown))  # type: ignore[operator]
             updated = "".join(render_worklist_card(env, c, oob=True) for c in cards if c.patient.id in missed)
             return updated + gone + own
 
+        snapshots: SnapshotCache = socket.app.state.snapshots
         units = sorted(actor.unit_ids)
         names = [channels.worklist(u) for u in units] + [channels.therapist(actor.user_id)]
         async with therapist_present(socket, actor), while_signed_in(socket):
@@ -178,8 +204,10 @@ class PatientLive(Controller):
         async def screen(db: AsyncSession, missed: set[int] | None) -> str:
             clock = clock_of(db)
             now = clock.now()
-            unit, cards = await unit_board(db, actor, unit_id, now, clock.local(now).date())
             presence = await render_presence(db, env, unit_id, oob=True)
+            if missed is not None and not missed:
+                return presence  # every row as of the numbers the page sent: none is read or sent
+            unit, cards = await unit_board(db, actor, unit_id, now, clock.local(now).date())
             if missed is None:
                 return render_board(env, unit, cards, oob=True, can_flag=can_flag) + presence
             shown = {c.patient.id for c in cards}

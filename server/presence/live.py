@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
 from jinja2 import Environment
 from litestar import WebSocket
+from litestar.datastructures import State
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.auth.actor import Actor
@@ -50,30 +52,64 @@ async def _render(db: AsyncSession, env: Environment, change: Change, wanted: li
 FRAGMENTS = LiveFragments(channels=_channels, render=_render)
 
 
+class PresenceBook:
+    """This instance's therapists with a socket open, counted per person and unit. Only a person's first
+    socket on a unit writes (and announces) a presence row, only their last one closing deletes it, and
+    one heartbeat write per interval keeps every row of this instance alive: a ward of open tablets
+    costs the database nothing per socket. The rows are named after this instance and the person."""
+
+    def __init__(self) -> None:
+        self.instance = uuid.uuid4().hex[:16]
+        self._open: Counter[tuple[int, int]] = Counter()
+        self._lock = asyncio.Lock()
+        """Writes land in the order the counts changed: a last close's delete never after the next insert."""
+
+    def row_id(self, user_id: int) -> str:
+        return f"{self.instance}-{user_id}"
+
+    def row_ids(self) -> list[str]:
+        return sorted({self.row_id(user_id) for user_id, _ in self._open})
+
+    async def opened(self, state: State, actor: Actor) -> None:
+        async with self._lock:
+            first = frozenset(u for u in actor.unit_ids if not self._open[(actor.user_id, u)])
+            if first:
+                async with unit_of_work(state) as db:
+                    await tablet_connected(db, actor, self.row_id(actor.user_id), state.clock.now(), first)
+            self._open.update((actor.user_id, u) for u in actor.unit_ids)
+
+    async def closed(self, state: State, actor: Actor) -> None:
+        async with self._lock:
+            self._open.subtract((actor.user_id, u) for u in actor.unit_ids)
+            last = frozenset(u for u in actor.unit_ids if self._open[(actor.user_id, u)] <= 0)
+            for u in last:
+                del self._open[(actor.user_id, u)]
+            if last:
+                async with unit_of_work(state) as db:
+                    await tablet_disconnected(db, self.row_id(actor.user_id), last)
+
+    async def keep_alive(self, state: State, stop: asyncio.Event) -> None:
+        """Refresh this instance's rows while it runs (they lapse if it dies). Stops by the event, never
+        by cancelling, so no database call is cut off holding SQLite's write lock."""
+        while not await stopped_within(stop, PRESENCE_REFRESH_SECONDS):
+            row_ids = self.row_ids()
+            if not row_ids:
+                continue
+            with suppress(Exception):
+                async with state.session_maker() as db:
+                    await tablet_seen(db, row_ids, state.clock.now())
+
+
 @asynccontextmanager
 async def therapist_present(socket: WebSocket, actor: Actor) -> AsyncIterator[None]:
     """While a therapist's page has its socket open, the unit boards show their tablet as connected."""
     if actor.role != Role.therapist:
         yield
         return
-    socket_id = uuid.uuid4().hex
     state = socket.app.state
-    async with unit_of_work(state) as db:
-        await tablet_connected(db, actor, socket_id, state.clock.now())
-    stop = asyncio.Event()
-    heartbeat = asyncio.create_task(_keep_present(socket, socket_id, stop))
+    book: PresenceBook = state.presence
+    await book.opened(state, actor)
     try:
         yield
     finally:
-        stop.set()
-        await heartbeat
-        async with unit_of_work(state) as db:
-            await tablet_disconnected(db, actor, socket_id)
-
-
-async def _keep_present(socket: WebSocket, socket_id: str, stop: asyncio.Event) -> None:
-    """Refresh this tablet's presence while its socket is open (it lapses if the instance dies)."""
-    while not await stopped_within(stop, PRESENCE_REFRESH_SECONDS):
-        with suppress(Exception):
-            async with socket.app.state.session_maker() as db:
-                await tablet_seen(db, socket_id, socket.app.state.clock.now())
+        await book.closed(state, actor)

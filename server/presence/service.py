@@ -1,7 +1,8 @@
 """Which therapists have a tablet connected, per unit, shared by every instance through the database.
 
-A row per open worklist socket and unit, refreshed by a heartbeat; a row not seen for PRESENCE_TTL
-(an instance that died without cleaning up) no longer counts.
+A row per therapist, unit and instance that has their sockets open (`server.presence.live.PresenceBook`),
+refreshed by the instance's one heartbeat; a row not seen for PRESENCE_TTL (an instance that died without
+cleaning up) no longer counts.
 """
 
 from __future__ import annotations
@@ -31,7 +32,10 @@ class TabletPresence(SQLModel, table=True):
     seen_at: datetime
 
 
-async def tablet_connected(db: AsyncSession, actor: Actor, socket_id: str, now: datetime) -> None:
+async def tablet_connected(
+    db: AsyncSession, actor: Actor, socket_id: str, now: datetime, unit_ids: frozenset[int]
+) -> None:
+    """Rows for `unit_ids` (the units this person was not yet shown on from this instance)."""
     db.add_all(
         TabletPresence(
             socket_id=socket_id,
@@ -41,22 +45,28 @@ async def tablet_connected(db: AsyncSession, actor: Actor, socket_id: str, now: 
             connected_at=now,
             seen_at=now,
         )
-        for u in sorted(actor.unit_ids)
+        for u in sorted(unit_ids)
     )
-    _announce(db, actor.unit_ids)
+    _announce(db, unit_ids)
     await db.commit()
 
 
-async def tablet_seen(db: AsyncSession, socket_id: str, now: datetime) -> None:
+async def tablet_seen(db: AsyncSession, socket_ids: list[str], now: datetime) -> None:
+    """One write for every row this instance keeps up."""
     await db.exec(
-        update(TabletPresence).where(col(TabletPresence.socket_id) == socket_id).values(seen_at=now)
+        update(TabletPresence).where(col(TabletPresence.socket_id).in_(socket_ids)).values(seen_at=now)
     )  # type: ignore[call-overload]
     await db.commit()
 
 
-async def tablet_disconnected(db: AsyncSession, actor: Actor, socket_id: str) -> None:
-    await db.exec(delete(TabletPresence).where(col(TabletPresence.socket_id) == socket_id))  # type: ignore[call-overload]
-    _announce(db, actor.unit_ids)
+async def tablet_disconnected(db: AsyncSession, socket_id: str, unit_ids: frozenset[int]) -> None:
+    """Drop the rows for `unit_ids` (where this person has no socket left on this instance)."""
+    await db.exec(
+        delete(TabletPresence).where(
+            col(TabletPresence.socket_id) == socket_id, col(TabletPresence.unit_id).in_(unit_ids)
+        )
+    )  # type: ignore[call-overload]
+    _announce(db, unit_ids)
     await db.commit()
 
 

@@ -32,7 +32,8 @@ REPLAY_LIMIT = 500
 """A tablet that missed more unit events than this gets the whole screen: cheaper than a long replay."""
 
 Screen = Callable[[AsyncSession, set[int] | None], Awaitable[str]]
-"""Renders a screen's live parts: all of them (None), or only the fragments of these patients."""
+"""Renders a screen's live parts: all of them (None), or only the fragments of these patients. Given no
+patient (an empty set) it must only read: it runs in a read-only session."""
 
 
 async def stream(
@@ -44,10 +45,7 @@ async def stream(
     async with hub.subscribe([*names, *closing]) as subscriber:
         try:
             resume_from = await _resume_request(socket)
-            async with socket.app.state.session_maker() as db:
-                upto = await current_seqs(db, unit_ids)
-                missed = await _missed(db, resume_from, upto)
-                html = await screen(db, missed)
+            html, upto = await _catch_up(socket, resume_from, unit_ids, screen)
             await socket.send_text(html + _markers(upto))
         except WebSocketDisconnect:
             return
@@ -59,6 +57,23 @@ async def stream(
             for task in (reader, writer):
                 task.cancel()
             await asyncio.gather(reader, writer, return_exceptions=True)
+
+
+async def _catch_up(
+    socket: WebSocket, resume_from: dict[int, int], unit_ids: list[int], screen: Screen
+) -> tuple[str, dict[int, int]]:
+    """What the page lacks, and the numbers it is as of. A page that missed nothing (a tablet reopening
+    after a deploy, a page just drawn) costs only reads, without SQLite's write lock: a ward of tablets
+    reconnecting at once neither waits in line for it nor holds up the nurses' writes. Sending cards
+    is a read of patients' charts, audited: that takes a writing session."""
+    state = socket.app.state
+    async with state.read_session_maker() as db:
+        upto = await current_seqs(db, unit_ids)
+        missed = await _missed(db, resume_from, upto)
+        if missed is not None and not missed:
+            return await screen(db, missed), upto
+    async with state.session_maker() as db:
+        return await screen(db, missed), upto
 
 
 async def _resume_request(socket: WebSocket) -> dict[int, int]:
