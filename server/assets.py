@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 from functools import cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from litestar import Controller, get
 from litestar.exceptions import NotFoundException
@@ -22,7 +22,7 @@ from litestar.response import File
 from server.auth.policy import PUBLIC
 from server.db import PROJECT_ROOT
 
-STATIC = (PROJECT_ROOT / "static").resolve()
+STATIC = PROJECT_ROOT / "static"
 PREFIX = "/static/v"
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
@@ -46,9 +46,11 @@ def _digest(path: Path, _mtime_ns: int, _size: int) -> str:
 
 
 def _static_file(name: str) -> Path:
-    """The file under static/ by that name; nothing outside it (no `..`), no folder."""
-    path = (STATIC / name.lstrip("/")).resolve()
-    if not path.is_relative_to(STATIC) or not path.is_file():
+    """The file under static/ by that name: no `..`, no folder. Judged by the name, not by where the path
+    resolves, so a folder installed as a symbolic link (static/vendor) still serves."""
+    parts = PurePosixPath(name.lstrip("/")).parts
+    path = STATIC.joinpath(*parts)
+    if not parts or ".." in parts or not path.is_file():
         raise NotFoundException("No such file.")
     return path
 
