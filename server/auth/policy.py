@@ -6,7 +6,7 @@ Roles say what kind of work; units and patients narrow it further in the service
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
@@ -15,7 +15,7 @@ from litestar.handlers.base import BaseRouteHandler
 from server.auth.actor import Actor
 from server.auth.models import Role
 
-Guard = Callable[[ASGIConnection, BaseRouteHandler], None]
+Guard = Callable[[ASGIConnection, BaseRouteHandler], Awaitable[None]]
 
 CLINICAL_READERS = frozenset({Role.therapist, Role.nurse, Role.physician, Role.hospice})
 """Who may read a patient's chart on their own units (admins manage users and audit, not charts)."""
@@ -111,7 +111,8 @@ def requires(permission: str) -> Guard:
     """A Litestar guard for one entry of the table (it raises for an unknown name at import time)."""
     roles_for(permission)
 
-    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+        """Async though it awaits nothing: Litestar runs a plain function guard in a worker thread."""
         check(connection.scope.get("user"), permission)
 
     guard.permission = permission  # type: ignore[attr-defined]

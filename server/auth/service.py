@@ -48,16 +48,23 @@ class PinTriesUsedUp(BedsideError):
 
 
 async def load_actor(db: AsyncSession, user_id: int, device: str = "") -> Actor | None:
-    user = await db.get(User, user_id)
+    """The person and their units in one query: every request and socket handshake loads its actor."""
+    rows = (
+        await db.exec(
+            select(User, UserUnit.unit_id)
+            .outerjoin(UserUnit, col(UserUnit.user_id) == col(User.id))
+            .where(User.id == user_id)
+        )
+    ).all()
+    user = rows[0][0] if rows else None
     if user is None or not user.active:
         return None
-    unit_rows = await db.exec(select(UserUnit.unit_id).where(UserUnit.user_id == user_id))
     return Actor(
         user_id=user_id,
         username=user.username,
         full_name=user.full_name,
         role=Role(user.role),
-        unit_ids=frozenset(unit_rows.all()),
+        unit_ids=frozenset(unit_id for _, unit_id in rows if unit_id is not None),
         device=device,
         sign_in_generation=user.sign_in_generation,
         must_change_password=user.must_change_password,

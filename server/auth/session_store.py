@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from litestar.stores.base import Store
 from sqlalchemy import LargeBinary, delete
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import Column, Field, SQLModel, col
+from sqlmodel import Column, Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.clock import Clock
@@ -63,7 +63,10 @@ class DatabaseStore(Store):
         key = self._prefix + key
         if not renew_for:
             async with self._read_session_maker()() as reading:
-                row = await reading.get(WebSession, key)
+                found = await reading.exec(
+                    select(WebSession.value, WebSession.expires_at).where(WebSession.key == key)
+                )
+                row = found.first()
                 if row is None or row.expires_at is None or row.expires_at > self._clock.now():
                     return None if row is None else row.value
         async with self._session_maker()() as db:

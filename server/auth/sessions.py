@@ -22,6 +22,8 @@ from server.db import unit_of_work
 SESSION_COOKIE = "bedside_session"
 ROTATE_KEY = "bedside_rotate_session"
 NEW_ID_KEY = "bedside_new_session_id"
+LOADED_KEY = "bedside_loaded_session"
+"""The session's stored bytes as this request loaded them, to tell whether the response must save it."""
 PUBLIC_PATHS = [
     "^/signin$",
     "^/healthz$",
@@ -40,6 +42,33 @@ answers (a style sheet, the service worker) would put back the id from before si
 
 
 class RotatingSessionBackend(ServerSideSessionBackend):
+    """Rotates the id at sign-in, and saves a session only when the request changed it: most requests
+    (a score, a page) change nothing but `ACTIVE_AT`, which is written at most every `ACTIVE_AT_EVERY`.
+    Saving each answer was a write transaction per request, and on SQLite one more wait for the write lock."""
+
+    async def load_from_connection(self, connection: ASGIConnection) -> dict[str, Any]:
+        state = connection.scope.setdefault("state", {})  # type: ignore[typeddict-item]
+        state.pop(LOADED_KEY, None)
+        if session_id := connection.cookies.get(self.config.key):
+            store = self.config.get_store_from_app(connection.scope["app"])
+            data = await self.get(session_id, store=store)
+            if data is not None:
+                state[LOADED_KEY] = data
+                return self.deserialize_data(data)
+        return {}
+
+    async def store_in_message(self, scope_session: Any, message: Any, connection: ASGIConnection) -> None:
+        state = connection.scope.get("state", {})
+        loaded = state.get(LOADED_KEY)
+        unchanged = (
+            loaded is not None
+            and isinstance(scope_session, dict)
+            and not state.get(ROTATE_KEY)
+            and self.serialize_data(scope_session, connection.scope) == loaded
+        )
+        if not unchanged:
+            await super().store_in_message(scope_session, message, connection)
+
     def get_session_id(self, connection: ASGIConnection) -> str:
         state = connection.scope.setdefault("state", {})  # type: ignore[typeddict-item]
         if state.get(ROTATE_KEY):
@@ -78,6 +107,12 @@ def new_sign_in(user_id: int, generation: int, now: datetime) -> dict[str, Any]:
         ACTIVE_AT: now.isoformat(),
     }
 
+
+ACTIVE_AT_EVERY = timedelta(seconds=10)
+"""How stale the stored `ACTIVE_AT` may be before a request writes it again (with the session, whose idle
+expiry it renews too). So the server may see a tablet as idle up to this much early: it then treats it
+as locked at least BEDSIDE_LOCK_MINUTES + LOCK_GRACE - ACTIVE_AT_EVERY after its last use, still after
+the page's own lock, and signs it out at most this much before BEDSIDE_IDLE_MINUTES."""
 
 ACTIVE_AT = "active_at"
 """The session's key for the last time the tablet was used, by the app's clock: any signed-in request
@@ -118,9 +153,10 @@ async def actor_from_session(session: dict[str, Any], connection: ASGIConnection
     """The signed-in person, or none: no session, the absolute limit passed (the session store has
     already dropped one idle too long), the account deactivated or its password changed since.
 
-    A request counts as use of the tablet (`ACTIVE_AT`, written with the session the response saves
-    anyway). One that arrives after BEDSIDE_LOCK_MINUTES without use finds the tablet locked: the session
-    is marked locked, the lock audited and the sign-in's sockets closed, as if Lock had been tapped."""
+    A request counts as use of the tablet (`ACTIVE_AT`, renewed when older than `ACTIVE_AT_EVERY`: the
+    response saves the session only when it changed). One that arrives after BEDSIDE_LOCK_MINUTES without
+    use finds the tablet locked: the session is marked locked, the lock audited and the sign-in's sockets
+    closed, as if Lock had been tapped."""
     user_id = session.get("user_id")
     if not isinstance(user_id, int):
         return None
@@ -141,9 +177,16 @@ async def actor_from_session(session: dict[str, Any], connection: ASGIConnection
         session["locked"] = True
         async with unit_of_work(state) as db:
             await lock(db, actor, detail="nobody used the tablet")
-    elif not locked:
+    elif not locked and not _active_since(session, now - ACTIVE_AT_EVERY):
         session[ACTIVE_AT] = now.isoformat()
     return actor
+
+
+def _active_since(session: dict[str, Any], since: datetime) -> bool:
+    try:
+        return datetime.fromisoformat(str(session.get(ACTIVE_AT))) > since
+    except ValueError:
+        return False
 
 
 def make_session_auth(idle_seconds: int, secure: bool) -> SessionAuth[Actor, Any]:

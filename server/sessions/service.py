@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from sqlalchemy import and_, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -213,7 +214,15 @@ async def record_score(
         raise InvalidInput("The score's submission id and the tablet's differ; nothing was stored.")
     if not 8 <= len(client_id) <= 64:
         raise InvalidInput("Each score needs a submission id (8 to 64 characters) generated on the device.")
-    existing = (await db.exec(select(Score).where(Score.client_id == client_id))).first()
+    same = Score.client_id == client_id
+    if submission.phase in (Phase.pre, Phase.post):  # and the phase's score, read in the same query
+        same = or_(same, and_(
+            Score.session_id == submission.session_id,
+            Score.phase == Phase(submission.phase),
+            Score.measure == submission.measure,
+        ))  # fmt: skip
+    found = (await db.exec(select(Score).where(same))).all()
+    existing = next((row for row in found if row.client_id == client_id), None)
     massage_session, patient = await load_session_for(db, actor, submission.session_id)
     check_same_patient(massage_session, submission.patient_id)
     if is_replay_of(existing, submission):
@@ -235,15 +244,14 @@ async def record_score(
     else:
         value = validate_score(scale, submission.value, submission.measure)
     check_own_open_session(actor, massage_session)
-    taken = (
-        await db.exec(
-            select(Score).where(
-                Score.session_id == massage_session.id,
-                Score.phase == phase,
-                Score.measure == submission.measure,
-            )
-        )
-    ).first()
+    taken = next(
+        (
+            row
+            for row in found
+            if (row.session_id, row.phase, row.measure) == (massage_session.id, phase, submission.measure)
+        ),
+        None,
+    )
     if taken is not None:
         if is_replay_of(taken if taken.client_id == client_id else None, submission):
             return ScoreResult(taken, True)

@@ -44,7 +44,7 @@ def test_every_route_and_socket_names_an_entry_of_the_one_policy_table(app: Lite
     assert checked >= 50, "the walk saw the app's routes"
 
 
-def test_the_guards_refuse_every_role_the_policy_table_leaves_out() -> None:
+async def test_the_guards_refuse_every_role_the_policy_table_leaves_out() -> None:
     """Each entry's guard lets exactly its roles through."""
     for permission, roles in POLICY.items():
         guard = requires(permission)
@@ -52,10 +52,10 @@ def test_the_guards_refuse_every_role_the_policy_table_leaves_out() -> None:
             actor = Actor(1, "x", "X", role, frozenset())
             connection = SimpleNamespace(scope={"user": actor})
             if role in roles:
-                guard(connection, None)  # type: ignore[arg-type]
+                await guard(connection, None)  # type: ignore[arg-type]
             else:
                 with pytest.raises(PermissionDeniedException):
-                    guard(connection, None)  # type: ignore[arg-type]
+                    await guard(connection, None)  # type: ignore[arg-type]
 
 
 async def test_nurse_cannot_record_a_score(sign_in_as, world: World) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,344 @@
+"""Benchmark: pain-score capture, `POST /api/sessions/{id}/scores` (JSON, fresh inserts), at a fixed rate.
+
+Starts the real server (uvicorn, demo data, its own temp data dir) on SQLite, or on PostgreSQL with
+`--postgres` (it creates and drops its own database). Before the server starts it opens, directly in the
+database, one screened and consented session for each of many copies of a demo patient (one session per
+patient is all the app allows); every POST is then a fresh pre score (pain, anxiety, fatigue, nausea of
+one session each). Requests go out open-loop at each rate (they do not wait for each other) and the
+figures are p50/p95/p99 latency, errors and the server's CPU time per request (/proc/<pid>/stat).
+
+Side by side, a bare baseline does the same durable insert (one row, one commit per request) with plain
+sqlite3 (WAL, same disk) or asyncpg, at the same rates: the ratio to it is the figure that survives a
+noisy machine. Prints the figures; asserts nothing.
+
+    .venv/bin/python bench/score_capture.py [--postgres] [--rates 100,200] [--seconds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+MEASURES = ("pain", "anxiety", "fatigue", "nausea")
+TIMEOUT = 10.0
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its waited-for children (uvicorn runs in one process)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(v) for v in fields[11:15]) / TICKS
+
+
+@dataclass
+class Figures:
+    name: str
+    rate: int
+    sent: int
+    latencies: list[float]
+    errors: int
+    cpu_ms_per_request: float | None
+    achieved: float
+
+    def line(self, bare: Figures | None = None) -> str:
+        ok = sorted(self.latencies)
+
+        def pick(q: float) -> float:
+            return ok[min(len(ok) - 1, int(q * len(ok)))] if ok else float("nan")
+
+        p50, p95, p99 = pick(0.50), pick(0.95), pick(0.99)
+        cpu = f"{self.cpu_ms_per_request:6.2f}" if self.cpu_ms_per_request is not None else "     -"
+        ratio = ""
+        if bare is not None and bare.latencies:
+            bare_p99 = sorted(bare.latencies)[min(len(bare.latencies) - 1, int(0.99 * len(bare.latencies)))]
+            ratio = f"  p99/bare {p99 / bare_p99:5.1f}x"
+        return (
+            f"{self.name:<8} {self.rate:>4}/s  sent {self.sent:>5}  done {self.achieved:6.1f}/s  "
+            f"p50 {p50:7.1f}  p95 {p95:7.1f}  p99 {p99:7.1f} ms  errors {self.errors:>4}  "
+            f"cpu/req {cpu} ms{ratio}"
+        )
+
+
+async def open_loop(
+    rate: int, seconds: float, send: Callable[[int], Awaitable[bool]]
+) -> tuple[list[float], int, int, float]:
+    """Fire request i at start + i/rate, whatever the earlier ones are doing."""
+    latencies: list[float] = []
+    errors = 0
+    n = int(rate * seconds)
+    start = time.perf_counter()
+
+    async def one(i: int) -> None:
+        nonlocal errors
+        delay = start + i / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        began = time.perf_counter()
+        try:
+            ok = await asyncio.wait_for(send(i), TIMEOUT)
+        except Exception:
+            ok = False
+        if ok:
+            latencies.append((time.perf_counter() - began) * 1000)
+        else:
+            errors += 1
+
+    await asyncio.gather(*(one(i) for i in range(n)))
+    return latencies, errors, n, n / (time.perf_counter() - start)
+
+
+# --- the database: demo data, then one open session per copied patient ------------------------------
+
+
+async def open_sessions(database_url: str, count: int) -> list[int]:
+    """Copies of one demo patient, each with its order and a screened, consented session of Tara's."""
+    from datetime import timedelta
+
+    from sqlmodel import select
+    from sqlmodel.ext.asyncio.session import AsyncSession
+
+    from server.all_models import MassageOrder, MassageSession, Patient, User  # type: ignore[attr-defined]
+    from server.clock import Clock
+    from server.db import make_engine
+    from server.sessions.models import SessionState
+
+    engine = make_engine(database_url)
+    now = Clock("UTC").now() - timedelta(minutes=5)
+    ids: list[int] = []
+    try:
+        async with AsyncSession(engine, expire_on_commit=False) as db:
+            tara = (await db.exec(select(User).where(User.username == "tara"))).one()
+            model = (await db.exec(select(Patient).where(Patient.mrn == "DEMO-1001"))).one()
+            order = (await db.exec(select(MassageOrder).where(MassageOrder.patient_id == model.id))).one()
+            patient_fields = model.model_dump(exclude={"id", "mrn"})
+            order_fields = order.model_dump(exclude={"id", "patient_id"})
+            sessions = []
+            for i in range(count):
+                patient = Patient(**patient_fields, mrn=f"BENCH-{i:06d}")
+                db.add(patient)
+                await db.flush()
+                copy = MassageOrder(**order_fields, patient_id=patient.id)
+                db.add(copy)
+                await db.flush()
+                session = MassageSession(
+                    patient_id=patient.id,
+                    order_id=copy.id,
+                    therapist_id=tara.id,
+                    state=SessionState.screening,
+                    created_at=now,
+                    screened_at=now,
+                    consent_at=now,
+                    consent_by="patient",
+                )
+                db.add(session)
+                sessions.append(session)
+            await db.commit()
+            ids = [s.id for s in sessions]  # type: ignore[misc]
+    finally:
+        await engine.dispose()
+    return ids
+
+
+# --- Bedside -----------------------------------------------------------------------------------------
+
+
+async def bedside_round(base: str, pid: int, session_ids: list[int], rate: int, seconds: float) -> Figures:
+    limits = httpx.Limits(max_connections=400, max_keepalive_connections=400)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=TIMEOUT) as client:
+        await client.get("/signin")
+        response = await client.post(
+            "/signin",
+            data={"username": "tara", "password": "bedside-demo", "_csrf_token": client.cookies["csrftoken"]},
+        )
+        assert response.status_code == 303, response.text
+        headers = {"x-csrftoken": client.cookies["csrftoken"], "content-type": "application/json"}
+        failures: dict[int, str] = {}
+
+        async def send(i: int) -> bool:
+            session_id = session_ids[i // len(MEASURES)]
+            body = {"client_id": uuid.uuid4().hex, "phase": "pre", "measure": MEASURES[i % 4], "value": 3}
+            answer = await client.post(f"/api/sessions/{session_id}/scores", json=body, headers=headers)
+            if answer.status_code != 201 and len(failures) < 3:
+                failures[answer.status_code] = answer.text[:200]
+            return answer.status_code == 201
+
+        cpu_before = cpu_seconds(pid)
+        latencies, errors, sent, achieved = await open_loop(rate, seconds, send)
+        cpu = (cpu_seconds(pid) - cpu_before) * 1000 / sent
+        for status, text in failures.items():
+            print(f"    e.g. {status}: {text}")
+    return Figures("bedside", rate, sent, latencies, errors, cpu, achieved)
+
+
+def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "server", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(300):
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return server
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise SystemExit("the server did not start")
+
+
+# --- the bare baseline: one durable insert per request ----------------------------------------------
+
+
+async def bare_sqlite_round(path: Path, rate: int, seconds: float) -> Figures:
+    """sqlite3 in a thread (as aiosqlite does), WAL, default synchronous: one INSERT and COMMIT each."""
+    connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute(
+        "CREATE TABLE IF NOT EXISTS score (id INTEGER PRIMARY KEY, client_id TEXT UNIQUE, session_id INT,"
+        " phase TEXT, measure TEXT, value INT, recorded_at TEXT, UNIQUE (session_id, phase, measure))"
+    )
+    lock = asyncio.Lock()
+
+    def insert(i: int) -> None:
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute(
+            "INSERT INTO score (client_id, session_id, phase, measure, value, recorded_at)"
+            " VALUES (?, ?, 'pre', ?, 3, datetime('now'))",
+            (uuid.uuid4().hex, rate * 1_000_000 + i // 4, MEASURES[i % 4]),
+        )
+        connection.execute("COMMIT")
+
+    async def send(i: int) -> bool:
+        async with lock:  # one writer at a time, as SQLite allows
+            await asyncio.to_thread(insert, i)
+        return True
+
+    latencies, errors, sent, achieved = await open_loop(rate, seconds, send)
+    connection.close()
+    return Figures("bare", rate, sent, latencies, errors, None, achieved)
+
+
+async def bare_postgres_round(dsn: str, rate: int, seconds: float) -> Figures:
+    import asyncpg
+
+    pool = await asyncpg.create_pool(dsn, min_size=5, max_size=10)
+    await pool.execute(
+        "CREATE TABLE IF NOT EXISTS bare_score (id serial PRIMARY KEY, client_id text UNIQUE, session_id int,"
+        " phase text, measure text, value int, recorded_at timestamptz, UNIQUE (session_id, phase, measure))"
+    )
+
+    async def send(i: int) -> bool:
+        await pool.execute(
+            "INSERT INTO bare_score (client_id, session_id, phase, measure, value, recorded_at)"
+            " VALUES ($1, $2, 'pre', $3, 3, now())",
+            uuid.uuid4().hex,
+            rate * 1_000_000 + i // 4,
+            MEASURES[i % 4],
+        )
+        return True
+
+    latencies, errors, sent, achieved = await open_loop(rate, seconds, send)
+    await pool.close()
+    return Figures("bare", rate, sent, latencies, errors, None, achieved)
+
+
+# --- the run -----------------------------------------------------------------------------------------
+
+
+def profile(pid: int, seconds: float, path: str) -> subprocess.Popen[bytes]:
+    """py-spy on the server for one Bedside round (raw stacks, one line per stack, for grep and sort)."""
+    py_spy = Path(sys.executable).parent / "py-spy"
+    command = [str(py_spy), "record", "--pid", str(pid), "--duration", str(int(seconds)), "--format", "raw"]
+    return subprocess.Popen([*command, "--nonblocking", "--gil", "-o", path], stdout=subprocess.DEVNULL)
+
+
+def run(postgres: bool, rates: list[int], seconds: float, py_spy: str = "") -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    needed = sum(int(r * seconds) for r in rates)
+    with tempfile.TemporaryDirectory(dir=ROOT / "bench") as data_dir:
+        env = {**os.environ, "BEDSIDE_DATA_DIR": data_dir}
+        database_url = ""
+        dbname = f"bench_score_{os.getpid()}"
+        if postgres:
+            import asyncpg
+
+            async def admin(sql: str) -> None:
+                connection = await asyncpg.connect(POSTGRES_ADMIN)
+                await connection.execute(sql)
+                await connection.close()
+
+            asyncio.run(admin(f"CREATE DATABASE {dbname}"))
+            database_url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{dbname}"
+            env["DATABASE_URL"] = database_url
+        try:
+            subprocess.run([sys.executable, "-m", "server", "demo"], cwd=ROOT, env=env, check=True,
+                           stdout=subprocess.DEVNULL)  # fmt: skip
+            if not database_url:
+                database_url = f"sqlite+aiosqlite:///{Path(data_dir) / 'bedside.db'}"
+            session_ids = asyncio.run(open_sessions(database_url, needed // len(MEASURES) + 1))
+            server = start_server(env, port)
+            try:
+                rows = []
+                offset = 0
+                for rate in rates:
+                    ids = session_ids[offset // len(MEASURES) :]
+                    offset += int(rate * seconds)
+                    if postgres:
+                        bare = asyncio.run(
+                            bare_postgres_round(database_url.replace("+asyncpg", ""), rate, seconds)
+                        )
+                    else:
+                        bare = asyncio.run(bare_sqlite_round(Path(data_dir) / "bare.db", rate, seconds))
+                    spy = profile(server.pid, seconds, f"{py_spy}.{rate}") if py_spy else None
+                    ours = asyncio.run(bedside_round(base, server.pid, ids, rate, seconds))
+                    if spy is not None:
+                        spy.wait(30)
+                    rows.append((bare, ours))
+            finally:
+                server.terminate()
+                server.wait(10)
+        finally:
+            if postgres:
+                asyncio.run(admin(f"DROP DATABASE IF EXISTS {dbname} WITH (FORCE)"))
+    print(f"\nscore POST, {'PostgreSQL' if postgres else 'SQLite (WAL)'}, {seconds:g} s per rate:")
+    for bare, ours in rows:
+        print(bare.line())
+        print(ours.line(bare))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--rates", default="100,200")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--py-spy", default="", help="profile each Bedside round into PATH.<rate> (raw)")
+    args = parser.parse_args()
+    run(args.postgres, [int(r) for r in args.rates.split(",")], args.seconds, args.py_spy)
+
+
+if __name__ == "__main__":
+    main()
