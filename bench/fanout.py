@@ -45,6 +45,7 @@ from pathlib import Path
 
 import httpx
 import websockets
+from common import cpu_seconds, free_port, rss_kib, signed_in
 
 ROOT = Path(__file__).resolve().parents[1]
 PATIENT = "Vexley, Marlo"
@@ -54,28 +55,9 @@ CONNECT_CONCURRENCY = 200
 IDLE_SECONDS = 5.0
 """Server CPU with every socket open and nothing happening, over this long (`--idle`): the sign-in check
 and presence heartbeat run every 30 s per socket or instance, so a fair figure needs `--idle 35`."""
-TICKS = os.sysconf("SC_CLK_TCK")
 idle_seconds = IDLE_SECONDS
 PROFILE_DIR = os.environ.get("FANOUT_PROFILE", "")
 """Set: py-spy records each server over its broadcast rounds (raw stacks, one file per server and N)."""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
-
-
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
 
 
 def raise_fd_limit() -> None:
@@ -345,17 +327,6 @@ async def run_channels(n: int, rounds: int) -> Result:
     finally:
         server.terminate()
         server.wait(10)
-
-
-async def signed_in(base: str, username: str) -> httpx.AsyncClient:
-    client = httpx.AsyncClient(base_url=base, timeout=60)
-    await client.get("/signin")
-    response = await client.post(
-        "/signin",
-        data={"username": username, "password": "bedside-demo", "_csrf_token": client.cookies["csrftoken"]},
-    )
-    assert response.status_code == 303, response.text
-    return client
 
 
 async def run_bedside(n: int, rounds: int, hello_mode: str, extra_env: dict[str, str]) -> Result:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -21,26 +20,10 @@ from pathlib import Path
 
 import httpx
 import websockets
+from common import free_port, signed_in
 
 ROOT = Path(__file__).resolve().parents[1]
 PATIENT = "Vexley, Marlo"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-async def signed_in(base: str, username: str) -> httpx.AsyncClient:
-    client = httpx.AsyncClient(base_url=base)
-    await client.get("/signin")
-    response = await client.post(
-        "/signin",
-        data={"username": username, "password": "bedside-demo", "_csrf_token": client.cookies["csrftoken"]},
-    )
-    assert response.status_code == 303, response.text
-    return client
 
 
 async def run(n: int, base: str) -> list[float]:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -31,25 +30,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from common import cpu_seconds, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 MEASURES = ("pain", "anxiety", "fatigue", "nausea")
 TIMEOUT = 10.0
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process and its waited-for children (uvicorn runs in one process)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return sum(int(v) for v in fields[11:15]) / TICKS
 
 
 @dataclass
