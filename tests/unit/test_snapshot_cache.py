@@ -4,13 +4,14 @@ age only, and lets each socket render its own when that one rendering fails."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from server.realtime.snapshots import SnapshotCache
+from tests.clock import TEST_NOW
 
-NOW = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+NOW = TEST_NOW
 
 
 async def test_sockets_asking_at_once_share_one_rendering() -> None:
