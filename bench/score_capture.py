@@ -7,11 +7,15 @@ patient is all the app allows); every POST is then a fresh pre score (pain, anxi
 one session each). Requests go out open-loop at each rate (they do not wait for each other) and the
 figures are p50/p95/p99 latency, errors and the server's CPU time per request (/proc/<pid>/stat).
 
-Side by side, a bare baseline does the same durable insert (one row, one commit per request) with plain
-sqlite3 (WAL, same disk) or asyncpg, at the same rates: the ratio to it is the figure that survives a
-noisy machine. Prints the figures; asserts nothing.
+Side by side, two baselines at the same rates: **bare** does the same durable insert (one row, one commit
+per request) with plain sqlite3 (WAL, same disk) or asyncpg, with no HTTP; **stack** is the floor of the
+fixed stack for the same work: a Litestar app under the same uvicorn, with no middleware, whose handler
+takes the JSON body and inserts one row through an SQLAlchemy async session on the same driver (aiosqlite
+or asyncpg, `server.db.make_engine`) and commits. The ratios to them are the figures that survive a noisy
+machine; Bedside's CPU per request cannot go below the stack's. Prints the figures; asserts nothing.
 
     .venv/bin/python bench/score_capture.py [--postgres] [--rates 100,200] [--seconds 10]
+    .venv/bin/python bench/score_capture.py --only bedside --rates 25     # Bedside alone
 """
 
 from __future__ import annotations
@@ -49,18 +53,23 @@ class Figures:
     cpu_ms_per_request: float | None
     achieved: float
 
-    def line(self, bare: Figures | None = None) -> str:
+    def p99(self) -> float:
+        return self.pick(0.99)
+
+    def pick(self, q: float) -> float:
         ok = sorted(self.latencies)
+        return ok[min(len(ok) - 1, int(q * len(ok)))] if ok else float("nan")
 
-        def pick(q: float) -> float:
-            return ok[min(len(ok) - 1, int(q * len(ok)))] if ok else float("nan")
-
-        p50, p95, p99 = pick(0.50), pick(0.95), pick(0.99)
+    def line(self, bare: Figures | None = None, stack: Figures | None = None) -> str:
+        p50, p95, p99 = self.pick(0.50), self.pick(0.95), self.pick(0.99)
         cpu = f"{self.cpu_ms_per_request:6.2f}" if self.cpu_ms_per_request is not None else "     -"
         ratio = ""
         if bare is not None and bare.latencies:
-            bare_p99 = sorted(bare.latencies)[min(len(bare.latencies) - 1, int(0.99 * len(bare.latencies)))]
-            ratio = f"  p99/bare {p99 / bare_p99:5.1f}x"
+            ratio += f"  p99/bare {p99 / bare.p99():5.1f}x"
+        if stack is not None and stack.latencies:
+            ratio += f"  p99/stack {p99 / stack.p99():5.1f}x"
+            if stack.cpu_ms_per_request and self.cpu_ms_per_request:
+                ratio += f"  cpu/stack {self.cpu_ms_per_request / stack.cpu_ms_per_request:4.1f}x"
         return (
             f"{self.name:<8} {self.rate:>4}/s  sent {self.sent:>5}  done {self.achieved:6.1f}/s  "
             f"p50 {p50:7.1f}  p95 {p95:7.1f}  p99 {p99:7.1f} ms  errors {self.errors:>4}  "
@@ -252,6 +261,77 @@ async def bare_postgres_round(dsn: str, rate: int, seconds: float) -> Figures:
     return Figures("bare", rate, sent, latencies, errors, None, achieved)
 
 
+# --- the stack's floor: the same uvicorn and Litestar, one ORM insert per request, nothing else -------
+
+
+def serve_stack(port: int, database_url: str) -> None:
+    """`score_capture.py --serve-stack PORT URL`: no sessions, CSRF, guards, audit, pushes or rendering."""
+    import uvicorn
+    from litestar import Litestar, post
+    from sqlalchemy import Column, Integer, MetaData, String, Table, UniqueConstraint, insert
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+
+    from server.db import make_engine
+
+    engine = make_engine(database_url)
+    table = Table(
+        "stack_score",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("client_id", String, unique=True),
+        Column("session_id", Integer),
+        Column("phase", String),
+        Column("measure", String),
+        Column("value", Integer),
+        UniqueConstraint("session_id", "phase", "measure"),
+    )
+    session_maker = async_sessionmaker(engine, expire_on_commit=False)
+
+    async def create_table() -> None:
+        async with engine.begin() as connection:
+            await connection.run_sync(table.metadata.create_all)
+
+    @post("/scores/{session_id:int}", status_code=201)
+    async def record(session_id: int, data: dict[str, object]) -> dict[str, object]:
+        async with session_maker() as db:
+            row = {key: data[key] for key in ("client_id", "phase", "measure", "value")}
+            row["session_id"] = session_id
+            await db.execute(insert(table).values(**row))
+            await db.commit()
+        return row
+
+    app = Litestar([record], on_startup=[create_table])
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+
+
+async def stack_round(base: str, pid: int, rate: int, seconds: float) -> Figures:
+    limits = httpx.Limits(max_connections=400, max_keepalive_connections=400)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=TIMEOUT) as client:
+
+        async def send(i: int) -> bool:
+            body = {"client_id": uuid.uuid4().hex, "phase": "pre", "measure": MEASURES[i % 4], "value": 3}
+            answer = await client.post(f"/scores/{rate * 1_000_000 + i // 4}", json=body)
+            return answer.status_code == 201
+
+        cpu_before = cpu_seconds(pid)
+        latencies, errors, sent, achieved = await open_loop(rate, seconds, send)
+        cpu = (cpu_seconds(pid) - cpu_before) * 1000 / sent
+    return Figures("stack", rate, sent, latencies, errors, cpu, achieved)
+
+
+def start_stack(database_url: str) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    command = [sys.executable, __file__, "--serve-stack", str(port), database_url]
+    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(300):
+        try:
+            httpx.post(f"http://127.0.0.1:{port}/scores/0", json={}, timeout=1)
+            return server, f"http://127.0.0.1:{port}"
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise SystemExit("the stack baseline did not start")
+
+
 # --- the run -----------------------------------------------------------------------------------------
 
 
@@ -262,7 +342,7 @@ def profile(pid: int, seconds: float, path: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen([*command, "--nonblocking", "--gil", "-o", path], stdout=subprocess.DEVNULL)
 
 
-def run(postgres: bool, rates: list[int], seconds: float, py_spy: str = "") -> None:
+def run(postgres: bool, rates: list[int], seconds: float, py_spy: str = "", only: str = "") -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     needed = sum(int(r * seconds) for r in rates)
@@ -287,6 +367,8 @@ def run(postgres: bool, rates: list[int], seconds: float, py_spy: str = "") -> N
             if not database_url:
                 database_url = f"sqlite+aiosqlite:///{Path(data_dir) / 'bedside.db'}"
             session_ids = asyncio.run(open_sessions(database_url, needed // len(MEASURES) + 1))
+            stack_url = database_url if postgres else f"sqlite+aiosqlite:///{Path(data_dir) / 'stack.db'}"
+            stack, stack_base = start_stack(stack_url) if not only else (None, "")
             server = start_server(env, port)
             try:
                 rows = []
@@ -294,27 +376,33 @@ def run(postgres: bool, rates: list[int], seconds: float, py_spy: str = "") -> N
                 for rate in rates:
                     ids = session_ids[offset // len(MEASURES) :]
                     offset += int(rate * seconds)
-                    if postgres:
-                        bare = asyncio.run(
-                            bare_postgres_round(database_url.replace("+asyncpg", ""), rate, seconds)
-                        )
-                    else:
-                        bare = asyncio.run(bare_sqlite_round(Path(data_dir) / "bare.db", rate, seconds))
+                    baselines = []
+                    if stack is not None:
+                        if postgres:
+                            bare_dsn = database_url.replace("+asyncpg", "")
+                            baselines.append(asyncio.run(bare_postgres_round(bare_dsn, rate, seconds)))
+                        else:
+                            bare_path = Path(data_dir) / "bare.db"
+                            baselines.append(asyncio.run(bare_sqlite_round(bare_path, rate, seconds)))
+                        baselines.append(asyncio.run(stack_round(stack_base, stack.pid, rate, seconds)))
                     spy = profile(server.pid, seconds, f"{py_spy}.{rate}") if py_spy else None
                     ours = asyncio.run(bedside_round(base, server.pid, ids, rate, seconds))
                     if spy is not None:
                         spy.wait(30)
-                    rows.append((bare, ours))
+                    rows.append((baselines, ours))
             finally:
-                server.terminate()
-                server.wait(10)
+                for process in (server, stack):
+                    if process is not None:
+                        process.terminate()
+                        process.wait(10)
         finally:
             if postgres:
                 asyncio.run(admin(f"DROP DATABASE IF EXISTS {dbname} WITH (FORCE)"))
     print(f"\nscore POST, {'PostgreSQL' if postgres else 'SQLite (WAL)'}, {seconds:g} s per rate:")
-    for bare, ours in rows:
-        print(bare.line())
-        print(ours.line(bare))
+    for baselines, ours in rows:
+        for baseline in baselines:
+            print(baseline.line(baselines[0] if baseline is not baselines[0] else None))
+        print(ours.line(*baselines))
 
 
 def main() -> None:
@@ -323,8 +411,13 @@ def main() -> None:
     parser.add_argument("--rates", default="100,200")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--py-spy", default="", help="profile each Bedside round into PATH.<rate> (raw)")
+    parser.add_argument("--only", choices=["bedside"], default="", help="skip the baselines")
+    parser.add_argument("--serve-stack", nargs=2, metavar=("PORT", "URL"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    run(args.postgres, [int(r) for r in args.rates.split(",")], args.seconds, args.py_spy)
+    if args.serve_stack:
+        serve_stack(int(args.serve_stack[0]), args.serve_stack[1])
+        return
+    run(args.postgres, [int(r) for r in args.rates.split(",")], args.seconds, args.py_spy, args.only)
 
 
 if __name__ == "__main__":

@@ -239,9 +239,14 @@ async def get_patient_for(db: AsyncSession, actor: Actor, patient_id: int) -> Pa
     patient = await db.get(Patient, patient_id)
     if patient is None:
         raise NotFound("No such patient.")
+    await check_patient_for(db, actor, patient)
+    return patient
+
+
+async def check_patient_for(db: AsyncSession, actor: Actor, patient: Patient) -> None:
+    """`get_patient_for`'s check, for a patient already loaded with the row that names them."""
     if not reads_patient(actor, patient.unit_id, patient.comfort_care):
         await _refuse(db, actor, patient, may_ask=False)
-    return patient
 
 
 def check_admitted(patient: Patient) -> None:

@@ -15,7 +15,7 @@ from server.auth.actor import Actor
 from server.changes import CARD_VIEWS, PATIENT_VIEWS, View, record_change
 from server.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from server.patients.models import MassageOrder, Patient, SiteRestriction
-from server.patients.service import check_admitted, get_patient_for, load_cards
+from server.patients.service import check_admitted, check_patient_for, get_patient_for, load_cards
 from server.sessions.models import OPEN_STATES, Amendment, MassageSession, Phase, Score, SessionState
 from server.sessions.rules import (
     ScoreSubmission,
@@ -136,10 +136,22 @@ async def save_step(
 
 
 async def load_session_for(db: AsyncSession, actor: Actor, session_id: int) -> tuple[MassageSession, Patient]:
-    massage_session = await db.get(MassageSession, session_id)
-    if massage_session is None:
+    """The session and its patient, if this person may see the patient: one query, or none when this unit
+    of work loaded them already (a step's answer drawn after its change)."""
+    loaded = db.sync_session.identity_map.get(db.sync_session.identity_key(MassageSession, session_id))
+    if isinstance(loaded, MassageSession):
+        return loaded, await get_patient_for(db, actor, loaded.patient_id)
+    found = (
+        await db.exec(
+            select(MassageSession, Patient)
+            .join(Patient, col(Patient.id) == col(MassageSession.patient_id))
+            .where(MassageSession.id == session_id)
+        )
+    ).first()
+    if found is None:
         raise NotFound("No such massage session.")
-    patient = await get_patient_for(db, actor, massage_session.patient_id)
+    massage_session, patient = found
+    await check_patient_for(db, actor, patient)
     return massage_session, patient
 
 
