@@ -10,14 +10,24 @@ light client (the `websockets` asyncio client, N sockets in this process):
   folder), N worklist sockets signed in as therapist `tara`, each sending the page's resume hello first
   (`--hello page`: the numbers the page was drawn with, as a tablet does; `--hello empty`: a first open,
   the whole worklist); the nurse `nina` flags a patient with the board's htmx POST
-  (`/patients/{id}/unavailable` then `/available`, alternately).
+  (`/patients/{id}/unavailable` then `/available`, alternately). The sockets are spread over
+  `--sign-ins` separate sign-ins of `tara` (64 by default; socket i uses sign-in i mod 64), made once at
+  set-up through the sign-in form, four at a time: so each sign-in's session row, channel and checks are
+  shared by N/64 sockets, not by all of them, and no per-sign-in cache flatters the figures. The server
+  runs with BEDSIDE_LOCK_MINUTES=30: nobody touches these tablets during a run, which may outlast the
+  default 3 minutes (they would lock, and their sockets close, as they should).
 
 Measured per server: the time to open all N sockets (handshake, hello and first frame: the snapshot on
-Bedside), server RSS per idle socket (RSS after opening minus before, over N), then `--rounds` flags one
-after another: from the POST (or the bare server's trigger) to the fragment on the *last* socket (each
-socket's reader timestamps its frame), every fragment delivered, and server CPU per broadcast
-(utime+stime from /proc/<pid>/stat over the rounds), and idle server CPU with every socket open over
-IDLE_SECONDS. Prints a table and the ratios to bare; asserts nothing.
+Bedside), server RSS per idle socket (RSS after opening minus before, over N), then a **shift change**:
+every socket is dropped at once (its TCP connection aborted, as a deploy or a Wi-Fi handover does) and
+all N reconnect at once, each sending the page's hello again (the numbers it last applied); timed from
+the drop until the last socket has its catch-up frame, i.e. until every tablet is current again; the
+server's CPU time per socket over the opening and over the shift change is printed too (on a shared
+machine a steadier figure than the times). Then
+`--rounds` flags one after another: from the POST (or the bare server's trigger) to the fragment on the
+*last* socket (each socket's reader timestamps its frame), every fragment delivered, and server CPU per
+broadcast (utime+stime from /proc/<pid>/stat over the rounds); idle server CPU with every socket open
+is measured over IDLE_SECONDS before the shift change. Prints a table and the ratios to bare; asserts nothing.
 
     .venv/bin/python bench/fanout.py                      # 100 and 1,000 sockets (about 2 min)
     .venv/bin/python bench/fanout.py --sockets 5000       # optional, slower
@@ -33,6 +43,7 @@ import json
 import os
 import re
 import resource
+import shutil
 import signal
 import socket
 import subprocess
@@ -52,6 +63,9 @@ PATIENT = "Vexley, Marlo"
 PAYLOAD_BYTES = 1500
 """The baselines' frame: about the size of a worklist card push."""
 CONNECT_CONCURRENCY = 200
+SIGN_INS = 64
+"""Separate sign-ins of the therapist the Bedside sockets are spread over (`--sign-ins`)."""
+SIGN_IN_CONCURRENCY = 4
 IDLE_SECONDS = 5.0
 """Server CPU with every socket open and nothing happening, over this long (`--idle`): the sign-in check
 and presence heartbeat run every 30 s per socket or instance, so a fair figure needs `--idle 35`."""
@@ -149,6 +163,9 @@ class Result:
     expected: int
     cpu_ms: float
     idle_cpu_percent: float
+    shift_s: float
+    open_cpu_ms: float
+    shift_cpu_ms: float
     note: str = ""
 
 
@@ -162,14 +179,19 @@ class Crowd:
         self.readers: list[asyncio.Task[None]] = []
 
     async def open(
-        self, n: int, url: str, headers: dict[str, str], hello: str | None, first_frame: bool
+        self, n: int, url: str, headers: list[dict[str, str]], hello: str | None, first_frame: bool
     ) -> float:
+        """Open n sockets (socket i with headers[i mod len]); seconds until each has its first frame."""
         gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
 
         async def one(i: int) -> None:
             async with gate:
                 ws = await websockets.connect(
-                    url, additional_headers=headers, max_size=None, open_timeout=120, ping_interval=None
+                    url,
+                    additional_headers=headers[i % len(headers)],
+                    max_size=None,
+                    open_timeout=120,
+                    ping_interval=None,
                 )
                 if hello is not None:
                     await ws.send(hello)
@@ -180,6 +202,21 @@ class Crowd:
 
         started = time.perf_counter()
         await asyncio.gather(*(one(i) for i in range(n)))
+        return time.perf_counter() - started
+
+    async def shift_change(
+        self, n: int, url: str, headers: list[dict[str, str]], hello: str | None, first_frame: bool
+    ) -> float:
+        """Drop every socket at once (abort, no closing handshake) and reopen n; seconds from the drop
+        until the last socket has its first frame (its catch-up: the tablet is current again)."""
+        started = time.perf_counter()
+        for ws in self.sockets:
+            ws.transport.abort()
+        for task in self.readers:
+            task.cancel()
+        await asyncio.gather(*self.readers, return_exceptions=True)
+        self.sockets, self.readers = [], []
+        await self.open(n, url, headers, hello, first_frame)
         return time.perf_counter() - started
 
     async def _read(self, i: int, ws: websockets.ClientConnection) -> None:
@@ -241,7 +278,8 @@ def profile(pid: int, name: str) -> subprocess.Popen[bytes] | None:
     if not PROFILE_DIR:
         return None
     out = Path(PROFILE_DIR) / f"{name}.txt"
-    py_spy = str(Path(sys.executable).parent / "py-spy")
+    beside = Path(sys.executable).parent / "py-spy"
+    py_spy = str(beside) if beside.exists() else shutil.which("py-spy") or "py-spy"
     args = [py_spy, "record", "--pid", str(pid), "--format", "raw", "--rate", "200", "-o", str(out)]
     return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -252,7 +290,9 @@ async def measure(
     await asyncio.sleep(0.5)
     rss_before = rss_kib(pid)
     spy = profile(pid, f"{name}-{n}-open")
+    open_cpu = cpu_seconds(pid)
     connect_s = await crowd.open(n, *open_args)
+    open_cpu = cpu_seconds(pid) - open_cpu
     if spy is not None:
         spy.send_signal(signal.SIGINT)
         spy.wait(30)
@@ -261,6 +301,14 @@ async def measure(
     idle_before = cpu_seconds(pid)
     await asyncio.sleep(idle_seconds)
     idle = (cpu_seconds(pid) - idle_before) / idle_seconds * 100
+    spy = profile(pid, f"{name}-{n}-shift")
+    shift_cpu = cpu_seconds(pid)
+    shift_s = await crowd.shift_change(n, *open_args)
+    shift_cpu = cpu_seconds(pid) - shift_cpu
+    if spy is not None:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(30)
+    await asyncio.sleep(1.0)
     await trigger(-1)  # a warm-up broadcast, not counted
     await asyncio.sleep(0.5)
     spy = profile(pid, f"{name}-{n}")
@@ -275,7 +323,7 @@ async def measure(
     await crowd.close()
     return Result(
         name, n, connect_s, (rss_after - rss_before) / n, last, everyone, delivered, n * rounds,
-        cpu * 1000 / rounds, idle, note,
+        cpu * 1000 / rounds, idle, shift_s, open_cpu * 1000 / n, shift_cpu * 1000 / n, note,
     )  # fmt: skip
 
 
@@ -294,7 +342,7 @@ async def run_bare(n: int, rounds: int) -> Result:
 
             crowd = Crowd("round-")
             return await measure(
-                "bare", server.pid, n, rounds, crowd, (url + "/ws", {}, None, False), trigger
+                "bare", server.pid, n, rounds, crowd, (url + "/ws", [{}], None, False), trigger
             )
     finally:
         server.terminate()
@@ -321,7 +369,7 @@ async def run_channels(n: int, rounds: int) -> Result:
                 n,
                 rounds,
                 crowd,
-                (base.replace("http", "ws") + "/ws", {}, hello, True),
+                (base.replace("http", "ws") + "/ws", [{}], hello, True),
                 trigger,
             )
     finally:
@@ -329,16 +377,31 @@ async def run_channels(n: int, rounds: int) -> Result:
         server.wait(10)
 
 
-async def run_bedside(n: int, rounds: int, hello_mode: str, extra_env: dict[str, str]) -> Result:
+async def sign_ins_of(base: str, username: str, count: int) -> list[httpx.AsyncClient]:
+    """`count` separate sign-ins of one account, a few at a time: the sign-in throttle counts each
+    attempt until it succeeds, and more than its free failures in flight at once would be refused."""
+    gate = asyncio.Semaphore(SIGN_IN_CONCURRENCY)
+
+    async def one() -> httpx.AsyncClient:
+        async with gate:
+            return await signed_in(base, username)
+
+    return list(await asyncio.gather(*(one() for _ in range(count))))
+
+
+async def run_bedside(
+    n: int, rounds: int, hello_mode: str, sign_ins: int, extra_env: dict[str, str]
+) -> Result:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as data_dir:
-        env = {**os.environ, "BEDSIDE_DATA_DIR": data_dir, **extra_env}
+        env = {**os.environ, "BEDSIDE_DATA_DIR": data_dir, "BEDSIDE_LOCK_MINUTES": "30", **extra_env}
         server = start([sys.executable, "-m", "server", "serve", "--demo", "--port", str(port)], env)
         try:
             wait_port(port)
             nurse = await signed_in(base, "nina")
-            therapist = await signed_in(base, "tara")
+            tablets = await sign_ins_of(base, "tara", max(1, sign_ins))
+            therapist = tablets[0]
             board = (await nurse.get("/board", follow_redirects=True)).text
             marker = board.index(PATIENT)
             patient_id = board[board.rindex('data-patient-id="', 0, marker) :].split('"')[1]
@@ -349,8 +412,10 @@ async def run_bedside(n: int, rounds: int, hello_mode: str, extra_env: dict[str,
             else:
                 seqs = {}
             hello = json.dumps({"type": "resume", "seqs": seqs})
-            cookie = "; ".join(f"{k}={v}" for k, v in therapist.cookies.items())
-            headers = {"Cookie": cookie, "Origin": base}
+            headers = [
+                {"Cookie": "; ".join(f"{k}={v}" for k, v in tablet.cookies.items()), "Origin": base}
+                for tablet in tablets
+            ]
             htmx = {"x-csrftoken": nurse.cookies["csrftoken"], "HX-Request": "true"}
 
             async def trigger(k: int) -> None:
@@ -370,10 +435,11 @@ async def run_bedside(n: int, rounds: int, hello_mode: str, extra_env: dict[str,
                 crowd,
                 (url, headers, hello, True),
                 trigger,
-                f"hello {hello_mode}",
+                f"hello {hello_mode}, {len(tablets)} sign-ins",
             )
             await nurse.aclose()
-            await therapist.aclose()
+            for tablet in tablets:
+                await tablet.aclose()
             return result
         finally:
             server.terminate()
@@ -391,14 +457,16 @@ def report(results: list[Result]) -> None:
     print()
     print(
         f"{'server':<9} {'sockets':>7} {'open s':>7} {'KiB/sock':>8} {'last p50':>8} {'last p99':>8} "
-        f"{'all p50':>8} {'all p99':>8} {'delivered':>13} {'CPU ms/bc':>9} {'idle CPU':>8}"
+        f"{'all p50':>8} {'all p99':>8} {'delivered':>13} {'CPU ms/bc':>9} {'idle CPU':>8} "
+        f"{'shift s':>7} {'open CPU':>8} {'shift CPU':>9}"
     )
     for r in results:
         print(
             f"{r.name:<9} {r.sockets:>7} {r.connect_s:>7.2f} {r.rss_per_socket_kib:>8.1f} "
             f"{pct(r.last_ms, 0.5):>8.1f} {pct(r.last_ms, 0.99):>8.1f} {pct(r.all_ms, 0.5):>8.1f} "
             f"{pct(r.all_ms, 0.99):>8.1f} {r.delivered:>6}/{r.expected:<6} {r.cpu_ms:>9.1f} "
-            f"{r.idle_cpu_percent:>7.1f}%  {r.note}"
+            f"{r.idle_cpu_percent:>7.1f}% {r.shift_s:>7.2f} {r.open_cpu_ms:>8.2f} {r.shift_cpu_ms:>9.2f}  "
+            f"{r.note}"
         )
     by = {(r.name, r.sockets): r for r in results}
     for n in sorted({r.sockets for r in results}):
@@ -413,9 +481,17 @@ def report(results: list[Result]) -> None:
             print(
                 f"{name}/bare at {n}: last-socket p99 {p99:.1f}x, "
                 f"p50 {pct(other.last_ms, 0.5) / pct(bare.last_ms, 0.5):.1f}x, "
-                f"CPU per broadcast {other.cpu_ms / max(bare.cpu_ms, 0.01):.1f}x"
+                f"CPU per broadcast {other.cpu_ms / max(bare.cpu_ms, 0.01):.1f}x, "
+                f"open {other.connect_s / bare.connect_s:.1f}x, "
+                f"shift change {other.shift_s / bare.shift_s:.1f}x, "
+                f"server CPU per socket opened {other.open_cpu_ms / max(bare.open_cpu_ms, 0.01):.1f}x, "
+                f"reopened {other.shift_cpu_ms / max(bare.shift_cpu_ms, 0.01):.1f}x"
             )
-    print("(ms; 'last' = POST to the frame on the last socket, per round; 'all' = every socket's frame)")
+    print(
+        "(ms; 'last' = POST to the frame on the last socket, per round; 'all' = every socket's frame; "
+        "'shift s' = every socket dropped at once until the last reconnected one is current; "
+        "'open CPU', 'shift CPU' = server CPU ms per socket opened, per socket dropped and reopened)"
+    )
 
 
 async def main_async(args: argparse.Namespace) -> None:
@@ -429,7 +505,7 @@ async def main_async(args: argparse.Namespace) -> None:
             elif name == "channels":
                 result = await run_channels(n, rounds)
             else:
-                result = await run_bedside(n, rounds, args.hello, {})
+                result = await run_bedside(n, rounds, args.hello, args.sign_ins, {})
             results.append(result)
             report([result])
     report(results)
@@ -443,6 +519,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=0, help="flags per count (default 20, 10, 5 by size)")
     parser.add_argument("--only", default="bare,channels,bedside")
     parser.add_argument("--hello", choices=("page", "empty"), default="page")
+    parser.add_argument("--sign-ins", type=int, default=SIGN_INS, help="tara's sign-ins the sockets share")
     parser.add_argument("--idle", type=float, default=IDLE_SECONDS, help="seconds of idle CPU measured")
     parser.add_argument("--serve", nargs=2, metavar=("KIND", "PORT"), help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -41,7 +41,8 @@ from server.audit.controller import AuditPages
 from server.auth.controller import AccountPages
 from server.auth.policy import PasswordChangeRequired, TabletLocked, requires
 from server.auth.session_store import DatabaseStore
-from server.auth.sessions import make_session_auth
+from server.auth.sessions import SocketSignIns, make_session_auth
+from server.auth.sockets import SignInWatch
 from server.auth.throttle import SignInThrottle
 from server.availability.api import FlagApi
 from server.availability.controller import FlagPages
@@ -63,7 +64,7 @@ from server.presence.live import PresenceBook
 from server.pwa import PwaRoutes
 from server.realtime.broadcast import EVENTS_CHANNEL, Publisher
 from server.realtime.hub import LocalHub
-from server.realtime.snapshots import SnapshotCache
+from server.realtime.snapshots import SharedReads, SnapshotCache
 from server.security import screen_request, security_headers
 from server.sessions import live as sessions_live
 from server.sessions.api import SessionApi
@@ -248,6 +249,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             "hub": LocalHub(max_backlog=100),
             "presence": PresenceBook(),
             "snapshots": SnapshotCache(),
+            "shared_reads": SharedReads(),
+            "sign_in_watch": SignInWatch(),
+            "socket_sign_ins": SocketSignIns(),
         }
     )
     sessions_store = make_store(settings, state, clock, "sessions")
@@ -271,6 +275,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         )
         stop = asyncio.Event()
         presence = asyncio.create_task(app.state.presence.keep_alive(app.state, stop))
+        sign_in_watch = asyncio.create_task(app.state.sign_in_watch.run(app.state, sessions_store, stop))
         background = [
             asyncio.create_task(app.state.publisher.relay()),
             asyncio.create_task(sweep_expired_flags(app, settings.expiry_sweep_seconds)),
@@ -280,6 +285,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         finally:
             stop.set()
             await presence
+            await sign_in_watch
             for task in background:
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)

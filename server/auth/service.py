@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 
 from sqlalchemy import update
 from sqlmodel import col, select
@@ -49,28 +50,41 @@ class PinTriesUsedUp(BedsideError):
 
 async def load_actor(db: AsyncSession, user_id: int, device: str = "") -> Actor | None:
     """The person and their units in one query: every request and socket handshake loads its actor."""
+    return (await load_actors(db, {user_id}, device)).get(user_id)
+
+
+async def load_actors(db: AsyncSession, user_ids: Collection[int], device: str = "") -> dict[int, Actor]:
+    """The active ones of these people, with their units, in one query: sockets opening together are
+    admitted with one read."""
     rows = (
         await db.exec(
             select(User, UserUnit.unit_id)
             .outerjoin(UserUnit, col(UserUnit.user_id) == col(User.id))
-            .where(User.id == user_id)
+            .where(col(User.id).in_(sorted(user_ids)))
         )
     ).all()
-    user = rows[0][0] if rows else None
-    if user is None or not user.active:
-        return None
-    return Actor(
-        user_id=user_id,
-        username=user.username,
-        full_name=user.full_name,
-        role=Role(user.role),
-        unit_ids=frozenset(unit_id for _, unit_id in rows if unit_id is not None),
-        device=device,
-        sign_in_generation=user.sign_in_generation,
-        must_change_password=user.must_change_password,
-        unlocks_by_pin=user.pin_hash is not None and user.pin_failures < PIN_TRIES,
-        theme=user.theme,
-    )
+    users: dict[int, User] = {}
+    units: dict[int, set[int]] = {}
+    for user, unit_id in rows:
+        users[user.id] = user
+        if unit_id is not None:
+            units.setdefault(user.id, set()).add(unit_id)
+    return {
+        user_id: Actor(
+            user_id=user_id,
+            username=user.username,
+            full_name=user.full_name,
+            role=Role(user.role),
+            unit_ids=frozenset(units.get(user_id, ())),
+            device=device,
+            sign_in_generation=user.sign_in_generation,
+            must_change_password=user.must_change_password,
+            unlocks_by_pin=user.pin_hash is not None and user.pin_failures < PIN_TRIES,
+            theme=user.theme,
+        )
+        for user_id, user in users.items()
+        if user.active
+    }
 
 
 async def sign_in(

@@ -6,17 +6,24 @@ sign-in response carry a fresh id instead.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from litestar.connection import ASGIConnection
+from litestar.datastructures import State
+from litestar.exceptions import SerializationException
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
 from litestar.security.session_auth import SessionAuth
+from litestar.serialization import decode_json
+from litestar.stores.base import Store
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.auth.actor import Actor
-from server.auth.service import load_actor, lock
+from server.auth.service import load_actor, load_actors, lock
+from server.auth.session_store import DatabaseStore
 from server.db import unit_of_work
 
 SESSION_COOKIE = "bedside_session"
@@ -35,10 +42,11 @@ PUBLIC_PATHS = [
     "^/offline$",
     "^/ws/",
 ]
-SESSIONLESS_PATHS = [path for path in PUBLIC_PATHS if path not in ("^/signin$", "^/ws/")]
+SESSIONLESS_PATHS = [path for path in PUBLIC_PATHS if path != "^/signin$"]
 """Files and probes that never read the sign-in: the session middleware leaves them alone. Otherwise each
 answer would store the session and set its cookie again, and one still on its way when the sign-in
-answers (a style sheet, the service worker) would put back the id from before sign-in: signed out."""
+answers (a style sheet, the service worker) would put back the id from before sign-in: signed out.
+Sockets read their session themselves (`socket_sign_in`) and never save it."""
 
 
 class RotatingSessionBackend(ServerSideSessionBackend):
@@ -157,22 +165,14 @@ async def actor_from_session(session: dict[str, Any], connection: ASGIConnection
     response saves the session only when it changed). One that arrives after BEDSIDE_LOCK_MINUTES without
     use finds the tablet locked: the session is marked locked, the lock audited and the sign-in's sockets
     closed, as if Lock had been tapped."""
-    user_id = session.get("user_id")
-    if not isinstance(user_id, int):
-        return None
     state = connection.app.state
     now = state.clock.now()
-    if not within_shift(session, now, state.settings.session_max_age):
-        return None
     async with state.read_session_maker() as db:
-        actor = await load_actor(db, user_id, device_of(connection))
-    if actor is None or session.get("generation", 0) != actor.sign_in_generation:
-        return None
-    already_locked = bool(session.get("locked"))
-    locked = is_locked(session, now, state.settings.lock_minutes)
-    actor = replace(actor, sign_in_id=str(session.get("sign_in_id", "")), locked=locked)
-    if connection.scope["type"] != "http":
+        actor = await _signed_in_actor(db, session, connection, now)
+    if actor is None or connection.scope["type"] != "http":
         return actor  # a socket's handshake is no use of the tablet, and cannot save the session
+    already_locked = bool(session.get("locked"))
+    locked = actor.locked
     if locked and not already_locked:
         session["locked"] = True
         async with unit_of_work(state) as db:
@@ -180,6 +180,120 @@ async def actor_from_session(session: dict[str, Any], connection: ASGIConnection
     elif not locked and not _active_since(session, now - ACTIVE_AT_EVERY):
         session[ACTIVE_AT] = now.isoformat()
     return actor
+
+
+async def _signed_in_actor(
+    db: AsyncSession, session: dict[str, Any], connection: ASGIConnection, now: datetime
+) -> Actor | None:
+    """The session's person as of `now`, `locked` set if the tablet is locked; none if the sign-in no
+    longer holds (no session, past its shift, account deactivated or its password changed since)."""
+    user_id = session.get("user_id")
+    if not isinstance(user_id, int) or not within_shift(
+        session, now, connection.app.state.settings.session_max_age
+    ):
+        return None
+    return _holding(await load_actor(db, user_id), session, connection, now)
+
+
+def _holding(
+    actor: Actor | None, session: dict[str, Any], connection: ASGIConnection, now: datetime
+) -> Actor | None:
+    """The session's person if its sign-in still holds (same password generation), as of `now`."""
+    if actor is None or session.get("generation", 0) != actor.sign_in_generation:
+        return None
+    locked = is_locked(session, now, connection.app.state.settings.lock_minutes)
+    return replace(
+        actor, device=device_of(connection), sign_in_id=str(session.get("sign_in_id", "")), locked=locked
+    )
+
+
+async def socket_sign_in(connection: ASGIConnection) -> tuple[str, dict[str, Any], Actor | None]:
+    """A socket's session id, session and person. The session middleware leaves sockets alone (it read
+    the session in a transaction of its own and wrapped every frame the socket sent); sockets that open
+    at the same time are read together instead (`SocketSignIns`): a shift change opens every tablet's
+    socket at once."""
+    session_id = connection.cookies.get(SESSION_COOKIE, "")
+    if not session_id:
+        return "", {}, None
+    state = connection.app.state
+    sign_ins: SocketSignIns = state.socket_sign_ins
+    stored, people = await sign_ins.read(state, connection.app.stores.get("sessions"), session_id)
+    session = _decoded(stored)
+    user_id = session.get("user_id")
+    now = state.clock.now()
+    if not isinstance(user_id, int) or not within_shift(session, now, state.settings.session_max_age):
+        return session_id, session, None
+    return session_id, session, _holding(people.get(user_id), session, connection, now)
+
+
+SignInRead = tuple[dict[str, bytes], dict[int, Actor]]
+"""Sessions by id, and the people they name by user id."""
+
+
+class SocketSignIns:
+    """The sessions and people of the sockets that open at the same time, read in one transaction (two
+    queries, whatever their number): a shift change otherwise read one session and one person per
+    socket. One read runs at a time; the sockets that ask meanwhile share the next one, which begins
+    after each of them asked. Not a cache: every socket's sign-in is read after its handshake began."""
+
+    def __init__(self) -> None:
+        self._next: tuple[set[str], asyncio.Future[SignInRead]] | None = None
+        self._running = asyncio.Lock()
+        self.reads = 0
+
+    async def read(
+        self, state: State, store: Store, session_id: str
+    ) -> tuple[bytes | None, dict[int, Actor]]:
+        if self._next is not None:
+            ids, joined = self._next
+            ids.add(session_id)
+            try:
+                sessions, people = await asyncio.shield(joined)
+            except Exception:
+                sessions, people = await self._read(state, store, {session_id})
+            return sessions.get(session_id), people
+        batch: tuple[set[str], asyncio.Future[SignInRead]] = (
+            {session_id},
+            asyncio.get_running_loop().create_future(),
+        )
+        self._next = batch
+        ids, future = batch
+        try:
+            async with self._running:
+                if self._next is batch:
+                    self._next = None  # who asks from now on waits for the next read
+                value = await self._read(state, store, ids)
+        except BaseException as failure:
+            if self._next is batch:
+                self._next = None
+            future.set_exception(RuntimeError(f"reading sign-ins failed: {failure!r}"))
+            future.exception()  # retrieved: nobody may have joined
+            raise
+        future.set_result(value)
+        return value[0].get(session_id), value[1]
+
+    async def _read(self, state: State, store: Store, session_ids: set[str]) -> SignInRead:
+        self.reads += 1
+        async with state.read_session_maker() as db:
+            if isinstance(store, DatabaseStore):
+                sessions = await store.read_many_in(db, session_ids)
+            else:
+                ids = sorted(session_ids)
+                found = await asyncio.gather(*(store.get(session_id) for session_id in ids))
+                sessions = {i: value for i, value in zip(ids, found, strict=True) if value is not None}
+            user_ids = {_decoded(value).get("user_id") for value in sessions.values()}
+            people = await load_actors(db, {u for u in user_ids if isinstance(u, int)})
+        return sessions, people
+
+
+def _decoded(stored: bytes | None) -> dict[str, Any]:
+    if stored is None:
+        return {}
+    try:
+        session = decode_json(stored)
+    except SerializationException:
+        return {}
+    return session if isinstance(session, dict) else {}
 
 
 def _active_since(session: dict[str, Any], since: datetime) -> bool:

@@ -39,7 +39,7 @@ from server.patients.service import (
     therapist_worklist,
     unit_board,
 )
-from server.presence.live import render_presence, therapist_present
+from server.presence.live import presence_now, therapist_present
 from server.realtime import channels
 from server.realtime.broadcast import LiveFragments
 from server.realtime.snapshots import SnapshotCache
@@ -204,7 +204,7 @@ class PatientLive(Controller):
         async def screen(db: AsyncSession, missed: set[int] | None) -> str:
             clock = clock_of(db)
             now = clock.now()
-            presence = await render_presence(db, env, unit_id, oob=True)
+            presence = await presence_now(socket.app.state, env, unit_id)
             if missed is not None and not missed:
                 return presence  # every row as of the numbers the page sent: none is read or sent
             unit, cards = await unit_board(db, actor, unit_id, now, clock.local(now).date())

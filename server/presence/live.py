@@ -29,6 +29,7 @@ from server.presence.service import (
 )
 from server.realtime import channels
 from server.realtime.broadcast import LiveFragments
+from server.realtime.snapshots import SharedReads
 
 PRESENCE = "partials/presence.html"
 
@@ -36,6 +37,18 @@ PRESENCE = "partials/presence.html"
 async def render_presence(db: AsyncSession, env: Environment, unit_id: int, *, oob: bool) -> str:
     present = await therapists_present(db, unit_id, clock_of(db).now())
     return env.get_template(PRESENCE).render(unit_id=unit_id, present=present, oob=oob)
+
+
+async def presence_now(state: State, env: Environment, unit_id: int) -> str:
+    """The unit's presence for a board socket's first frame, read after the socket subscribed: once for
+    the unit's boards that open together (`SharedReads`), not once per board."""
+    reads: SharedReads = state.shared_reads
+
+    async def read() -> str:
+        async with state.read_session_maker() as db:
+            return await render_presence(db, env, unit_id, oob=True)
+
+    return str(await reads.read(("presence", unit_id), read))
 
 
 def _channels(change: Change) -> list[str]:

@@ -68,3 +68,40 @@ class SnapshotCache:
             if len(self._entries) >= self.max_entries:
                 self._entries.clear()
         self._entries[key] = (now, value)
+
+
+class SharedReads:
+    """Reads shared by the sockets that ask for the same thing at once (their units' event numbers, a
+    unit's presence), each read begun only after every socket it answers had asked, so after each had
+    subscribed: whatever is published later reaches the socket as a push. One read per key runs at a
+    time; sockets that ask meanwhile share the next one. A ward's tablets reopening together then cost
+    a few reads of their units, not one each. If a shared read fails, each of its sockets reads alone."""
+
+    def __init__(self) -> None:
+        self._next: dict[Hashable, asyncio.Future[Any]] = {}
+        self._running: dict[Hashable, asyncio.Lock] = {}
+        self.reads = 0
+
+    async def read(self, key: Hashable, read: Callable[[], Awaitable[Any]]) -> Any:
+        joined = self._next.get(key)
+        if joined is not None:
+            try:
+                return await asyncio.shield(joined)
+            except Exception:
+                return await read()
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._next[key] = future
+        try:
+            async with self._running.setdefault(key, asyncio.Lock()):
+                if self._next.get(key) is future:
+                    del self._next[key]  # who asks from now on waits for the next read
+                self.reads += 1
+                value = await read()
+        except BaseException as failure:
+            if self._next.get(key) is future:
+                del self._next[key]
+            future.set_exception(RuntimeError(f"shared read failed: {failure!r}"))
+            future.exception()  # retrieved: nobody may have joined
+            raise
+        future.set_result(value)
+        return value

@@ -17,12 +17,14 @@ from collections.abc import Awaitable, Callable
 from contextlib import suppress
 
 from litestar import WebSocket
+from litestar.datastructures import State
 from litestar.exceptions import WebSocketDisconnect
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.changes import changed_patients_since, current_seqs
 from server.realtime.broadcast import seq_marker
 from server.realtime.hub import STALE, LocalHub, Subscriber
+from server.realtime.snapshots import SharedReads
 
 log = logging.getLogger("bedside.realtime")
 
@@ -64,16 +66,30 @@ async def _catch_up(
 ) -> tuple[str, dict[int, int]]:
     """What the page lacks, and the numbers it is as of. A page that missed nothing (a tablet reopening
     after a deploy, a page just drawn) costs only reads, without SQLite's write lock: a ward of tablets
-    reconnecting at once neither waits in line for it nor holds up the nurses' writes. Sending cards
-    is a read of patients' charts, audited: that takes a writing session."""
+    reconnecting at once neither waits in line for it nor holds up the nurses' writes, and the units'
+    numbers are read once for the sockets that ask together. Sending cards is a read of patients'
+    charts, audited: that takes a writing session."""
     state = socket.app.state
+    upto = await units_now(state, unit_ids)
     async with state.read_session_maker() as db:
-        upto = await current_seqs(db, unit_ids)
         missed = await _missed(db, resume_from, upto)
         if missed is not None and not missed:
             return await screen(db, missed), upto
     async with state.session_maker() as db:
         return await screen(db, missed), upto
+
+
+async def units_now(state: State, unit_ids: list[int]) -> dict[int, int]:
+    """These units' event numbers, read after the caller subscribed: in one read shared by the sockets
+    of the same units that ask at the same time (`SharedReads`)."""
+    units = sorted(set(unit_ids))
+    reads: SharedReads = state.shared_reads
+
+    async def read() -> dict[int, int]:
+        async with state.read_session_maker() as db:
+            return await current_seqs(db, units)
+
+    return dict(await reads.read(("unit numbers", tuple(units)), read))
 
 
 async def _resume_request(socket: WebSocket) -> dict[int, int]:

@@ -1,5 +1,6 @@
 """The snapshot cache renders a screen once for the sockets that ask at the same time, keeps it for its
-age only, and lets each socket render its own when that one rendering fails."""
+age only, and lets each socket render its own when that one rendering fails. Shared reads answer a
+socket only with a read begun after it asked (so after it subscribed)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from server.realtime.snapshots import SnapshotCache
+from server.realtime.snapshots import SharedReads, SnapshotCache
 from tests.clock import TEST_NOW
 
 NOW = TEST_NOW
@@ -61,3 +62,53 @@ async def test_a_full_cache_drops_aged_entries_first() -> None:
     cache.put("b", NOW, "b")
     cache.put("c", NOW, "c")
     assert cache.get("a", NOW) is None and cache.get("b", NOW) == "b" and cache.get("c", NOW) == "c"
+
+
+async def test_a_shared_read_answers_only_sockets_that_asked_before_it_began() -> None:
+    reads, asked, began = SharedReads(), [], []
+    running = asyncio.Event()
+    release = asyncio.Event()
+
+    async def read() -> int:
+        began.append(len(asked))  # how many sockets had asked when this read began
+        running.set()
+        await release.wait()
+        return len(began)
+
+    async def socket() -> int:
+        asked.append(1)
+        return int(await reads.read("units 4", read))
+
+    first = asyncio.create_task(socket())
+    await running.wait()
+    later = [asyncio.create_task(socket()) for _ in range(20)]  # they ask while the first read runs
+    await asyncio.sleep(0.01)
+    release.set()
+    assert await first == 1, "the first read answers the socket that asked before it began"
+    assert set(await asyncio.gather(*later)) == {2}, "the sockets that asked meanwhile share the next read"
+    assert began == [1, 21] and reads.reads == 2
+
+
+async def test_sockets_sharing_a_failed_read_each_read_alone() -> None:
+    reads, calls = SharedReads(), []
+    running = asyncio.Event()
+
+    async def failing() -> str:
+        calls.append("shared")
+        running.set()
+        await asyncio.sleep(0.01)
+        raise RuntimeError("database gone")
+
+    async def alone() -> str:
+        calls.append("alone")
+        return "numbers"
+
+    leader = asyncio.create_task(reads.read("k", failing))
+    await running.wait()
+    waiting = asyncio.create_task(reads.read("k", failing))
+    joined = asyncio.create_task(reads.read("k", alone))
+    with pytest.raises(RuntimeError):
+        await leader
+    assert await joined == "numbers"
+    with pytest.raises(RuntimeError):
+        await waiting  # it led the next read, which failed too
