@@ -31,9 +31,12 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
-async def signed_in(base: str, username: str, timeout: float = 60) -> httpx.AsyncClient:
+async def signed_in(
+    base: str, username: str, timeout: float = 60, limits: httpx.Limits | None = None
+) -> httpx.AsyncClient:
     """A demo account signed in through the sign-in form, as a tablet does (CSRF token from its cookie)."""
-    client = httpx.AsyncClient(base_url=base, timeout=timeout)
+    pool = {"limits": limits} if limits is not None else {}
+    client = httpx.AsyncClient(base_url=base, timeout=timeout, **pool)
     await client.get("/signin")
     response = await client.post(
         "/signin",
