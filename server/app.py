@@ -264,7 +264,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         engine = db.make_engine(database_url, settings.db_pool_size, settings.db_max_overflow)
         await db.check_migrated(engine, database_url)
         app.state.session_maker = db.make_session_maker(engine, clock)
-        reading = engine.execution_options(**{db.READ_ONLY: True})
+        reading = db.make_read_engine(database_url, engine, settings.db_pool_size, settings.db_max_overflow)
         app.state.read_session_maker = db.make_session_maker(reading, clock)
         app.state.publisher = Publisher(
             channels,
@@ -289,6 +289,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             for task in background:
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)
+            await reading.dispose()
             await engine.dispose()
 
     return Litestar(

@@ -87,7 +87,13 @@ def make_engine(url: str, pool_size: int = 10, max_overflow: int = 10) -> AsyncE
         logging.getLogger(name).setLevel(logging.WARNING)
     ensure_sqlite_folder(url)
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS}, hide_parameters=True)
+        engine = create_async_engine(
+            url,
+            connect_args={"timeout": SQLITE_BUSY_SECONDS},
+            hide_parameters=True,
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+        )
         turn = WriteTurn()
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -135,6 +141,17 @@ def make_engine(url: str, pool_size: int = 10, max_overflow: int = 10) -> AsyncE
 
 READ_ONLY = "bedside_read_only"
 """Sessions opened with this execution option only read: on SQLite they begin without the write lock."""
+
+
+def make_read_engine(
+    url: str, engine: AsyncEngine, pool_size: int = 10, max_overflow: int = 10
+) -> AsyncEngine:
+    """The engine for sessions that only read. On SQLite, a pool of its own: writers waiting for their
+    turn hold their pool's connections, and the reads of every request (its sign-in) and of every socket
+    must not wait behind them. On PostgreSQL, the same pool (connections cost the server there)."""
+    if url.startswith("sqlite"):
+        return make_engine(url, pool_size, max_overflow).execution_options(**{READ_ONLY: True})
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 def make_session_maker(engine: AsyncEngine, clock: Clock) -> async_sessionmaker[AsyncSession]:

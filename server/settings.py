@@ -57,7 +57,8 @@ class Settings:
     """BEDSIDE_SESSION_STORE: database (default; expiry read from the app's clock), redis or file (these two
     time sessions out by their own clocks)."""
     db_pool_size: int = 10
-    """BEDSIDE_DB_POOL_SIZE: PostgreSQL connections each instance keeps open."""
+    """BEDSIDE_DB_POOL_SIZE: PostgreSQL connections each instance keeps open (on SQLite: per pool; an
+    instance has one for writes and one for reads)."""
     db_max_overflow: int = 10
     """BEDSIDE_DB_MAX_OVERFLOW: extra PostgreSQL connections an instance may open at peaks."""
     expiry_sweep_seconds: float = 5.0

@@ -47,6 +47,38 @@ def seq_marker(unit_id: int, seq: int, *, oob: bool = True) -> str:
     return f'<span id="unit-seq-{unit_id}" data-unit="{unit_id}" data-seq="{seq}"{swap}></span>'
 
 
+class RelayedUpTo:
+    """Per unit, the event number up to which this instance has relayed every event: what a push tells
+    its page it is as of. Changes are numbered in commit order but published after their commits, so two
+    close together can arrive the other way round (100 after 113). A page marked 113 by the first push
+    and disconnected before the second would resume from 113 and never get change 100; marked 99 until
+    100 arrives, it is sent 100 to 113 again, which is harmless (a push is the state as it is now).
+
+    A number still missing after `GIVE_UP_AFTER` later ones of its unit is taken as never coming (its
+    publish failed: no page had it, and a page's catch-up reads the database) and skipped. The first
+    number seen for a unit counts everything before it as relayed."""
+
+    GIVE_UP_AFTER = 50
+
+    def __init__(self) -> None:
+        self._upto: dict[int, int] = {}
+        self._ahead: dict[int, set[int]] = {}
+
+    def record(self, unit_id: int, seq: int) -> int:
+        """Note that event `seq` of the unit was relayed; the unit's number every event up to is relayed."""
+        upto = self._upto.get(unit_id, seq - 1)
+        ahead = self._ahead.setdefault(unit_id, set())
+        if seq > upto:
+            ahead.add(seq)
+        if len(ahead) > self.GIVE_UP_AFTER:
+            upto = min(ahead) - 1
+        while upto + 1 in ahead:
+            upto += 1
+            ahead.discard(upto)
+        self._upto[unit_id] = upto
+        return upto
+
+
 class Publisher:
     def __init__(
         self,
@@ -65,6 +97,7 @@ class Publisher:
         self.fragments_rendered = 0
         """Counts renders: one per channel with sockets on this instance, however many sockets it has."""
         self._pings: dict[str, asyncio.Event] = {}
+        self.relayed = RelayedUpTo()
 
     async def publish(self, changes: Iterable[Change]) -> None:
         """Announce committed changes to every instance. A failed publish is logged and counted, never
@@ -102,6 +135,9 @@ class Publisher:
             log.exception("could not deliver a pushed change")
 
     async def deliver(self, change: Change) -> None:
+        marker = ""
+        if change.seq is not None and change.unit_id is not None:
+            marker = seq_marker(change.unit_id, self.relayed.record(change.unit_id, change.seq))
         if View.sign_in in change.views and change.user_id is not None:
             user_id, sign_in_id = change.user_id, change.sign_in_id
             ended = channels.sign_in(sign_in_id) if sign_in_id else channels.account(user_id)
@@ -114,9 +150,8 @@ class Publisher:
             async with self.session_maker() as db:
                 rendered = await area.render(db, self.env, change, wanted)
             for name, html in rendered.items():
-                numbered = change.seq is not None and change.unit_id is not None
-                if numbered and channels.follows_unit_numbers(name):
-                    frame = Frame(html + seq_marker(change.unit_id, change.seq), change.unit_id, change.seq)  # type: ignore[arg-type]
+                if marker and channels.follows_unit_numbers(name):
+                    frame = Frame(html + marker, change.unit_id, change.seq)
                 else:
                     frame = Frame(html)
                 self.hub.deliver(name, frame)
