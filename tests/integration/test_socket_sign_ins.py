@@ -8,6 +8,7 @@ import asyncio
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from server.auth.actor import Actor
 from server.auth.sessions import SESSION_COOKIE, SocketSignIns
 from tests.conftest import As
 from tests.factories import World
@@ -24,9 +25,12 @@ async def test_sockets_opening_together_share_one_read_of_their_sign_ins(
     sign_ins: SocketSignIns = state.socket_sign_ins
     asking = [therapist, nurse, colleague, therapist] * 10
 
-    answers = await asyncio.gather(
-        *(sign_ins.read(state, store, person.cookies[SESSION_COOKIE]) for person in asking)
-    )
+    async def open_together() -> list[tuple[bytes | None, dict[int, Actor]]]:
+        return await asyncio.gather(
+            *(sign_ins.read(state, store, person.cookies[SESSION_COOKIE]) for person in asking)
+        )
+
+    answers = client.blocking_portal.call(open_together)  # on the app's loop, where its connections live
 
     assert sign_ins.reads <= 2, "the first socket's read, then one for all that asked meanwhile"
     for person, (stored, people) in zip(asking, answers, strict=True):
