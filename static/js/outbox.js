@@ -220,13 +220,15 @@
     showNote(panel);
     tickLocal();
   }
+  /* At the panel's end: when the step is sent the note goes, and nothing above it (the buttons the therapist
+     is about to tap) may move under the finger. */
   function showNote(panel) {
     if (panel.querySelector("[data-outbox-note]")) { return; }
     var note = document.createElement("p");
     note.className = "alert alert-info outbox-note";
     note.setAttribute("data-outbox-note", "");
     note.setAttribute("role", "status");
-    panel.insertBefore(note, panel.firstChild);
+    panel.appendChild(note);
   }
   function activeNow(state) {
     return state.active + (state.runningSince !== null ? Math.max(0, Math.floor((Date.now() - state.runningSince) / 1000)) : 0);

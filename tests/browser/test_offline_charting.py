@@ -107,6 +107,39 @@ def test_a_session_charted_offline_and_reloaded_reaches_the_chart_once(page: Pag
     page.wait_for_function("caches.keys().then((names) => !names.includes('bedside-session'))")
 
 
+PORTRAIT, LANDSCAPE = {"width": 800, "height": 1280}, {"width": 1280, "height": 800}
+WHERE = """(b) => [Math.round(b.getBoundingClientRect().top + window.scrollY),
+                   document.querySelector('.topbar').offsetHeight]"""
+"""Where a button is on the page (not on the screen: scrolling does not count) and the header's height."""
+
+
+def test_a_step_being_sent_moves_nothing_under_the_finger(page: Page) -> None:
+    """The count waiting to send comes and goes (in the header and on the panel) while the therapist taps the
+    next step: in either orientation, the next step's buttons stay exactly where they were (a button that
+    moves away between finger down and up is a tap lost without a word)."""
+    sign_in(page, "tara")
+    open_session(page, "Emberley, Kestrel")
+    post_3 = page.get_by_role("button", name="Post pain 3 of 10")
+    cut_the_network(page.context)
+    page.get_by_role("button", name="Pre pain 6 of 10").tap()
+    page.get_by_role("button", name="Finish massage").tap()
+    waiting(page, 2)
+    queued = {}
+    for size in (PORTRAIT, LANDSCAPE):
+        page.set_viewport_size(size)
+        queued[size["width"]] = post_3.evaluate(WHERE)
+
+    page.context.unroute("**/*")
+    page.context.set_offline(False)
+    waiting(page, 0)
+    expect(page.locator("[data-outbox-note]")).to_have_count(0)
+    for size in (LANDSCAPE, PORTRAIT):
+        page.set_viewport_size(size)
+        assert post_3.evaluate(WHERE) == queued[size["width"]], f"nothing moved at {size['width']} px wide"
+    post_3.tap()
+    expect(page.locator("#session-panel")).to_contain_text("after 3")
+
+
 @pytest.fixture
 def own_server(tmp_path: Path, server: Server) -> Iterator[Server]:
     """A server of this test's own, to stop and start again (the shared one stays up for the others)."""
