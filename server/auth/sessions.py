@@ -25,6 +25,7 @@ from server.auth.actor import Actor
 from server.auth.service import load_actor, load_actors, lock
 from server.auth.session_store import DatabaseStore
 from server.db import unit_of_work
+from server.realtime.snapshots import SharedReads
 
 SESSION_COOKIE = "bedside_session"
 ROTATE_KEY = "bedside_rotate_session"
@@ -233,47 +234,26 @@ SignInRead = tuple[dict[str, bytes], dict[int, Actor]]
 class SocketSignIns:
     """The sessions and people of the sockets that open at the same time, read in one transaction (two
     queries, whatever their number): a shift change otherwise read one session and one person per
-    socket. One read runs at a time; the sockets that ask meanwhile share the next one, which begins
+    socket. The sockets that ask while a read runs share the next one (`SharedReads`), which begins
     after each of them asked. Not a cache: every socket's sign-in is read after its handshake began."""
 
     def __init__(self) -> None:
-        self._next: tuple[set[str], asyncio.Future[SignInRead]] | None = None
-        self._running = asyncio.Lock()
-        self.reads = 0
+        self._shared = SharedReads()
+
+    @property
+    def reads(self) -> int:
+        return self._shared.reads
 
     async def read(
         self, state: State, store: Store, session_id: str
     ) -> tuple[bytes | None, dict[int, Actor]]:
-        if self._next is not None:
-            ids, joined = self._next
-            ids.add(session_id)
-            try:
-                sessions, people = await asyncio.shield(joined)
-            except Exception:
-                sessions, people = await self._read(state, store, {session_id})
-            return sessions.get(session_id), people
-        batch: tuple[set[str], asyncio.Future[SignInRead]] = (
-            {session_id},
-            asyncio.get_running_loop().create_future(),
-        )
-        self._next = batch
-        ids, future = batch
-        try:
-            async with self._running:
-                if self._next is batch:
-                    self._next = None  # who asks from now on waits for the next read
-                value = await self._read(state, store, ids)
-        except BaseException as failure:
-            if self._next is batch:
-                self._next = None
-            future.set_exception(RuntimeError(f"reading sign-ins failed: {failure!r}"))
-            future.exception()  # retrieved: nobody may have joined
-            raise
-        future.set_result(value)
-        return value[0].get(session_id), value[1]
+        async def read(session_ids: set[str]) -> SignInRead:
+            return await self._read(state, store, session_ids)
+
+        sessions, people = await self._shared.read_for("sign-ins", session_id, read)
+        return sessions.get(session_id), people
 
     async def _read(self, state: State, store: Store, session_ids: set[str]) -> SignInRead:
-        self.reads += 1
         async with state.read_session_maker() as db:
             if isinstance(store, DatabaseStore):
                 sessions = await store.read_many_in(db, session_ids)

@@ -72,33 +72,44 @@ class SnapshotCache:
 
 class SharedReads:
     """Reads shared by the sockets that ask for the same thing at once (their units' event numbers, a
-    unit's presence), each read begun only after every socket it answers had asked, so after each had
-    subscribed: whatever is published later reaches the socket as a push. One read per key runs at a
-    time; sockets that ask meanwhile share the next one. A ward's tablets reopening together then cost
-    a few reads of their units, not one each. If a shared read fails, each of its sockets reads alone."""
+    unit's presence, their sign-ins), each read begun only after every socket it answers had asked, so
+    after each had subscribed: whatever is published later reaches the socket as a push. One read per
+    key runs at a time; sockets that ask meanwhile share the next one, which is given everything they
+    asked for (`read_for`). A ward's tablets reopening together then cost a few reads, not one each. If a
+    shared read fails, each of its sockets reads alone."""
 
     def __init__(self) -> None:
-        self._next: dict[Hashable, asyncio.Future[Any]] = {}
+        self._next: dict[Hashable, tuple[set[Any], asyncio.Future[Any]]] = {}
         self._running: dict[Hashable, asyncio.Lock] = {}
         self.reads = 0
 
     async def read(self, key: Hashable, read: Callable[[], Awaitable[Any]]) -> Any:
+        """The same answer for every socket that asks: `read` needs nothing from them."""
+        return await self.read_for(key, None, lambda _: read())
+
+    async def read_for(
+        self, key: Hashable, item: Hashable, read: Callable[[set[Any]], Awaitable[Any]]
+    ) -> Any:
+        """One answer for `item` and the items of every socket sharing the read: `read` gets them all."""
         joined = self._next.get(key)
         if joined is not None:
+            items, shared = joined
+            items.add(item)
             try:
-                return await asyncio.shield(joined)
+                return await asyncio.shield(shared)
             except Exception:
-                return await read()
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._next[key] = future
+                return await read({item})
+        batch: tuple[set[Any], asyncio.Future[Any]] = ({item}, asyncio.get_running_loop().create_future())
+        self._next[key] = batch
+        items, future = batch
         try:
             async with self._running.setdefault(key, asyncio.Lock()):
-                if self._next.get(key) is future:
+                if self._next.get(key) is batch:
                     del self._next[key]  # who asks from now on waits for the next read
                 self.reads += 1
-                value = await read()
+                value = await read(items)
         except BaseException as failure:
-            if self._next.get(key) is future:
+            if self._next.get(key) is batch:
                 del self._next[key]
             future.set_exception(RuntimeError(f"shared read failed: {failure!r}"))
             future.exception()  # retrieved: nobody may have joined

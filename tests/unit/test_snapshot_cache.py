@@ -112,3 +112,24 @@ async def test_sockets_sharing_a_failed_read_each_read_alone() -> None:
     assert await joined == "numbers"
     with pytest.raises(RuntimeError):
         await waiting  # it led the next read, which failed too
+
+
+async def test_a_shared_read_is_given_what_every_socket_sharing_it_asked_for() -> None:
+    """Sign-ins: each socket asks for its own session; the sockets that asked meanwhile are read together."""
+    reads, given = SharedReads(), []
+    running, release = asyncio.Event(), asyncio.Event()
+
+    async def read(session_ids: set[str]) -> dict[str, str]:
+        given.append(sorted(session_ids))
+        running.set()
+        await release.wait()
+        return {session_id: session_id.upper() for session_id in session_ids}
+
+    first = asyncio.create_task(reads.read_for("sign-ins", "a", read))
+    await running.wait()
+    later = [asyncio.create_task(reads.read_for("sign-ins", s, read)) for s in "bcd"]
+    await asyncio.sleep(0.01)
+    release.set()
+    assert await first == {"a": "A"}
+    assert all(answer == {"b": "B", "c": "C", "d": "D"} for answer in await asyncio.gather(*later))
+    assert given == [["a"], ["b", "c", "d"]] and reads.reads == 2
