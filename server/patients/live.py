@@ -44,7 +44,7 @@ from server.realtime import channels
 from server.realtime.broadcast import LiveFragments
 from server.realtime.snapshots import SnapshotCache
 from server.realtime.stream import stream
-from server.sessions.live import render_therapist_screen
+from server.sessions.live import therapist_screen_now
 
 
 def _channels(change: Change) -> list[str]:
@@ -173,7 +173,7 @@ class PatientLive(Controller):
         async def screen(db: AsyncSession, missed: set[int] | None) -> str:
             clock = clock_of(db)
             now = clock.now()
-            own = await render_therapist_screen(db, env, actor.user_id)
+            own = await therapist_screen_now(socket.app.state, env, actor.user_id)
             if missed is not None and not missed:
                 return own  # the page shows every card as of the numbers it sent: none is read or sent
             if missed is None:
@@ -239,7 +239,7 @@ class PatientLive(Controller):
             clock = clock_of(db)
             now = clock.now()
             card = await patient_card(db, patient_id, now, clock.local(now).date())
-            own = await render_therapist_screen(db, env, actor.user_id) if is_therapist else ""
+            own = await therapist_screen_now(socket.app.state, env, actor.user_id) if is_therapist else ""
             return render_availability_banner(env, card, oob=True) + own
 
         names = [channels.patient(patient_id)] + ([channels.therapist(actor.user_id)] if is_therapist else [])

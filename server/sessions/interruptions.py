@@ -123,14 +123,34 @@ async def pending_interruption(db: AsyncSession, session_id: int) -> Interruptio
     ).first()
 
 
-async def pending_for_therapist(
-    db: AsyncSession, therapist_id: int
-) -> list[tuple[Interruption, MassageSession]]:
+PendingInterruption = tuple[Interruption, MassageSession, Patient]
+
+IDS_PER_QUERY = 500
+"""Therapists asked about in one query (well under every database's limit on bound parameters)."""
+
+
+async def pending_for_therapist(db: AsyncSession, therapist_id: int) -> list[PendingInterruption]:
     """What a therapist's tablet must show full-screen: every interruption not yet acknowledged."""
-    rows = await db.exec(
-        select(Interruption, MassageSession)
-        .join(MassageSession, col(MassageSession.id) == col(Interruption.session_id))
-        .where(Interruption.therapist_id == therapist_id, col(Interruption.acknowledged_at).is_(None))
-        .order_by(col(Interruption.raised_at))
-    )
-    return list(rows.all())  # type: ignore[arg-type]
+    return (await pending_for_therapists(db, {therapist_id})).get(therapist_id, [])
+
+
+async def pending_for_therapists(
+    db: AsyncSession, therapist_ids: set[int]
+) -> dict[int, list[PendingInterruption]]:
+    """The same for many therapists at once (tablets reopening together), oldest first for each."""
+    pending: dict[int, list[PendingInterruption]] = {}
+    ids = sorted(therapist_ids)
+    for start in range(0, len(ids), IDS_PER_QUERY):
+        rows = await db.exec(
+            select(Interruption, MassageSession, Patient)
+            .join(MassageSession, col(MassageSession.id) == col(Interruption.session_id))
+            .join(Patient, col(Patient.id) == col(MassageSession.patient_id))
+            .where(
+                col(Interruption.therapist_id).in_(ids[start : start + IDS_PER_QUERY]),
+                col(Interruption.acknowledged_at).is_(None),
+            )
+            .order_by(col(Interruption.raised_at), col(Interruption.id))
+        )
+        for interruption, massage_session, patient in rows.all():
+            pending.setdefault(interruption.therapist_id, []).append((interruption, massage_session, patient))
+    return pending

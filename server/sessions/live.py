@@ -8,26 +8,37 @@ page about another patient must not have its panel replaced.
 from __future__ import annotations
 
 from jinja2 import Environment
+from litestar.datastructures import State
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.changes import Change, View
-from server.patients.models import Patient
 from server.realtime import channels
 from server.realtime.broadcast import LiveFragments
+from server.realtime.snapshots import SharedReads
 from server.sessions.fragments import render_interruption_overlay, render_session_timer
-from server.sessions.interruptions import pending_for_therapist
-from server.sessions.models import Interruption
+from server.sessions.interruptions import PendingInterruption, pending_for_therapist, pending_for_therapists
 
 
 async def render_therapist_screen(db: AsyncSession, env: Environment, therapist_id: int) -> str:
-    pending = await pending_for_therapist(db, therapist_id)
-    shown: list[tuple[Interruption, Patient]] = []
-    timers = []
-    for interruption, massage_session in pending:
-        patient = await db.get(Patient, massage_session.patient_id)
-        assert patient is not None
-        shown.append((interruption, patient))
-        timers.append(render_session_timer(env, massage_session, oob=True))
+    return _therapist_screen(env, await pending_for_therapist(db, therapist_id))
+
+
+async def therapist_screen_now(state: State, env: Environment, therapist_id: int) -> str:
+    """The therapist's own screen for a socket's first frame, read after the socket subscribed: in one
+    read for the therapists whose tablets open at the same time (`SharedReads`), not one per socket."""
+    reads: SharedReads = state.shared_reads
+
+    async def read(therapist_ids: set[int]) -> dict[int, list[PendingInterruption]]:
+        async with state.read_session_maker() as db:
+            return await pending_for_therapists(db, therapist_ids)
+
+    pending = await reads.read_for("pending interruptions", therapist_id, read)
+    return _therapist_screen(env, pending.get(therapist_id, []))
+
+
+def _therapist_screen(env: Environment, pending: list[PendingInterruption]) -> str:
+    shown = [(interruption, patient) for interruption, _, patient in pending]
+    timers = [render_session_timer(env, massage_session, oob=True) for _, massage_session, _ in pending]
     return render_interruption_overlay(env, shown) + "".join(timers)
 
 

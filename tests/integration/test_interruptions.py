@@ -3,9 +3,16 @@ the therapist acknowledges and the nurses' board shows who did and when."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlmodel import col, select
+
+from server.auth.models import User
 from server.clock import SetClock
+from server.sessions.live import therapist_screen_now
 from tests.conftest import ready_session, text_of, until_frame_with
 from tests.factories import World
 
@@ -138,3 +145,48 @@ async def test_massage_in_progress_leaves_the_board_when_the_session_ends(sign_i
     assert "Massage in progress" in text_of((await nurse.get(board)).text)
     await therapist.post(f"/api/sessions/{session_id}/stop", json={"reason": "Patient unwell"})
     assert "Massage in progress" not in text_of((await nurse.get(board)).text)
+
+
+async def test_tablets_reopening_together_read_their_own_screens_in_one_read(
+    app: Litestar, client: AsyncTestClient, sign_in_as, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    """A shift change: each tablet's first frame carries its therapist's pending interruptions, read once
+    for all the tablets that open together; a colleague's tablet never shows another's interruption."""
+    therapist, nurse = await sign_in_as("therapist"), await sign_in_as("nurse")
+    session_id = await running_session(therapist, world.patient_ids["ada"])
+    raised = await nurse.post(
+        f"/sessions/{session_id}/interrupt",
+        htmx=True,
+        data={
+            "reason": "Imaging or transport",
+            "note": "Porter is here",
+            "patient_id": world.patient_ids["ada"],
+        },
+    )
+    assert raised.status_code == 200
+    state, env = app.state, app.state.jinja_env
+
+    async def user_ids() -> dict[str, int]:
+        async with state.read_session_maker() as db:
+            rows = await db.exec(select(User.username, User.id).where(col(User.username).in_(TABLETS)))
+            return {name: int(user_id) for name, user_id in rows.all() if user_id is not None}
+
+    ids = client.blocking_portal.call(user_ids)  # on the app's loop, where its connections live
+    reads_before = state.shared_reads.reads
+    asking = list(TABLETS) * 10
+
+    async def open_together() -> list[str]:
+        return await asyncio.gather(*(therapist_screen_now(state, env, ids[name]) for name in asking))
+
+    screens = client.blocking_portal.call(open_together)
+
+    assert state.shared_reads.reads - reads_before <= 2, "the first tablet's read, then one for the rest"
+    for name, screen in zip(asking, screens, strict=True):
+        if name == "therapist":
+            assert 'role="alertdialog"' in screen and "Imaging or transport: Porter is here" in screen
+            assert f'id="session-timer-{session_id}"' in screen
+        else:
+            assert "alertdialog" not in screen and "session-timer" not in screen
+
+
+TABLETS = ("therapist", "colleague")
