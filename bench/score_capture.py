@@ -26,7 +26,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -34,11 +33,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from common import cpu_seconds, free_port
+from common import ROOT, cpu_seconds, demo_database, free_port, start_server, stop
 
-ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 MEASURES = ("pain", "anxiety", "fatigue", "nausea")
 TIMEOUT = 10.0
 
@@ -188,23 +185,6 @@ async def bedside_round(base: str, pid: int, session_ids: list[int], rate: int, 
     return Figures("bedside", rate, sent, latencies, errors, cpu, achieved)
 
 
-def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "server", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(300):
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return server
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise SystemExit("the server did not start")
-
-
 # --- the bare baseline: one durable insert per request ----------------------------------------------
 
 
@@ -346,58 +326,35 @@ def run(postgres: bool, rates: list[int], seconds: float, py_spy: str = "", only
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     needed = sum(int(r * seconds) for r in rates)
-    with tempfile.TemporaryDirectory(dir=ROOT / "bench") as data_dir:
-        env = {**os.environ, "BEDSIDE_DATA_DIR": data_dir}
-        database_url = ""
-        dbname = f"bench_score_{os.getpid()}"
-        if postgres:
-            import asyncpg
-
-            async def admin(sql: str) -> None:
-                connection = await asyncpg.connect(POSTGRES_ADMIN)
-                await connection.execute(sql)
-                await connection.close()
-
-            asyncio.run(admin(f"CREATE DATABASE {dbname}"))
-            database_url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{dbname}"
-            env["DATABASE_URL"] = database_url
+    database = demo_database(postgres, f"bench_score_{os.getpid()}", ROOT / "bench")
+    with database as (env, database_url, data_dir):
+        session_ids = asyncio.run(open_sessions(database_url, needed // len(MEASURES) + 1))
+        stack_url = database_url if postgres else f"sqlite+aiosqlite:///{data_dir / 'stack.db'}"
+        stack, stack_base = start_stack(stack_url) if not only else (None, "")
+        server = start_server(env, port)
         try:
-            subprocess.run([sys.executable, "-m", "server", "demo"], cwd=ROOT, env=env, check=True,
-                           stdout=subprocess.DEVNULL)  # fmt: skip
-            if not database_url:
-                database_url = f"sqlite+aiosqlite:///{Path(data_dir) / 'bedside.db'}"
-            session_ids = asyncio.run(open_sessions(database_url, needed // len(MEASURES) + 1))
-            stack_url = database_url if postgres else f"sqlite+aiosqlite:///{Path(data_dir) / 'stack.db'}"
-            stack, stack_base = start_stack(stack_url) if not only else (None, "")
-            server = start_server(env, port)
-            try:
-                rows = []
-                offset = 0
-                for rate in rates:
-                    ids = session_ids[offset // len(MEASURES) :]
-                    offset += int(rate * seconds)
-                    baselines = []
-                    if stack is not None:
-                        if postgres:
-                            bare_dsn = database_url.replace("+asyncpg", "")
-                            baselines.append(asyncio.run(bare_postgres_round(bare_dsn, rate, seconds)))
-                        else:
-                            bare_path = Path(data_dir) / "bare.db"
-                            baselines.append(asyncio.run(bare_sqlite_round(bare_path, rate, seconds)))
-                        baselines.append(asyncio.run(stack_round(stack_base, stack.pid, rate, seconds)))
-                    spy = profile(server.pid, seconds, f"{py_spy}.{rate}") if py_spy else None
-                    ours = asyncio.run(bedside_round(base, server.pid, ids, rate, seconds))
-                    if spy is not None:
-                        spy.wait(30)
-                    rows.append((baselines, ours))
-            finally:
-                for process in (server, stack):
-                    if process is not None:
-                        process.terminate()
-                        process.wait(10)
+            rows = []
+            offset = 0
+            for rate in rates:
+                ids = session_ids[offset // len(MEASURES) :]
+                offset += int(rate * seconds)
+                baselines = []
+                if stack is not None:
+                    if postgres:
+                        bare_dsn = database_url.replace("+asyncpg", "")
+                        baselines.append(asyncio.run(bare_postgres_round(bare_dsn, rate, seconds)))
+                    else:
+                        baselines.append(asyncio.run(bare_sqlite_round(data_dir / "bare.db", rate, seconds)))
+                    baselines.append(asyncio.run(stack_round(stack_base, stack.pid, rate, seconds)))
+                spy = profile(server.pid, seconds, f"{py_spy}.{rate}") if py_spy else None
+                ours = asyncio.run(bedside_round(base, server.pid, ids, rate, seconds))
+                if spy is not None:
+                    spy.wait(30)
+                rows.append((baselines, ours))
         finally:
-            if postgres:
-                asyncio.run(admin(f"DROP DATABASE IF EXISTS {dbname} WITH (FORCE)"))
+            for process in (server, stack):
+                if process is not None:
+                    stop(process)
     print(f"\nscore POST, {'PostgreSQL' if postgres else 'SQLite (WAL)'}, {seconds:g} s per rate:")
     for baselines, ours in rows:
         for baseline in baselines:

@@ -30,14 +30,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import re
 import resource
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections import Counter
@@ -47,10 +44,9 @@ from pathlib import Path
 
 import httpx
 import websockets
-from common import cpu_seconds, free_port, rss_kib, signed_in
-from score_capture import MEASURES, POSTGRES_ADMIN, open_sessions
+from common import cpu_seconds, demo_database, free_port, rss_kib, signed_in, start_server, stop
+from score_capture import MEASURES, open_sessions
 
-ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 10.0
 CONNECT_CONCURRENCY = 200
 IN_FLIGHT = 64
@@ -448,58 +444,18 @@ async def soak(base: str, pid: int, database_url: str, session_ids: list[int], s
     return passed
 
 
-def start_server(env: dict[str, str], port: int, log: str) -> subprocess.Popen[bytes]:
-    """The real server; its log to `log` (`--server-log`) or nowhere."""
-    out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - the server's, closed with it
-    server = subprocess.Popen(
-        [sys.executable, "-m", "server", "serve", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    for _ in range(600):
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return server
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise SystemExit("the server did not start")
-
-
 def run(postgres: bool, s: Soak, log: str) -> bool:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     scores_needed = int(s.rate * (s.minutes + s.warmup) * 60) // 2 + 1
-    with tempfile.TemporaryDirectory(prefix="bedside-soak-") as data_dir:
-        env = {**os.environ, "BEDSIDE_DATA_DIR": data_dir}
-        database_url = f"sqlite+aiosqlite:///{Path(data_dir) / 'bedside.db'}"
-        dbname = f"bench_soak_{os.getpid()}"
-        if postgres:
-            import asyncpg
-
-            async def admin(sql: str) -> None:
-                connection = await asyncpg.connect(POSTGRES_ADMIN)
-                await connection.execute(sql)
-                await connection.close()
-
-            asyncio.run(admin(f"CREATE DATABASE {dbname}"))
-            database_url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{dbname}"
-            env["DATABASE_URL"] = database_url
+    with demo_database(postgres, f"bench_soak_{os.getpid()}") as (env, database_url, _):
+        print(f"opening {scores_needed // len(MEASURES) + 1} sessions for the scores...", flush=True)
+        session_ids = asyncio.run(open_sessions(database_url, scores_needed // len(MEASURES) + 1))
+        server = start_server(env, port, log)
         try:
-            subprocess.run([sys.executable, "-m", "server", "demo"], cwd=ROOT, env=env, check=True,
-                           stdout=subprocess.DEVNULL)  # fmt: skip
-            print(f"opening {scores_needed // len(MEASURES) + 1} sessions for the scores...", flush=True)
-            session_ids = asyncio.run(open_sessions(database_url, scores_needed // len(MEASURES) + 1))
-            server = start_server(env, port, log)
-            try:
-                return asyncio.run(soak(base, server.pid, database_url, session_ids, s, log))
-            finally:
-                server.terminate()
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    server.wait(20)
-                if server.poll() is None:
-                    server.kill()
+            return asyncio.run(soak(base, server.pid, database_url, session_ids, s, log))
         finally:
-            if postgres:
-                asyncio.run(admin(f"DROP DATABASE IF EXISTS {dbname} WITH (FORCE)"))
+            stop(server)
 
 
 def main() -> None:
