@@ -57,6 +57,41 @@
     setTimeout(function () { if (document.body.contains(elt)) { wrapper.reconnect(); } }, delay);
   });
 
+  /* A tap never fails silently. A request that got no answer, or an answer htmx does not swap (a busy
+     server's 503, a 5xx, 400, 429), says so where messages go, with the server's own words when it sent
+     some; the next request that succeeds takes the message away. (Session steps go through the outbox,
+     which keeps them on the tablet instead: static/js/outbox.js.) */
+  function tapFailed(text) {
+    var box = document.getElementById("messages");
+    if (!box) { return; }
+    var alert = document.createElement("p");
+    alert.className = "alert alert-error";
+    alert.setAttribute("role", "alert");
+    alert.setAttribute("data-tap-failed", "");
+    alert.textContent = text;
+    box.textContent = "";
+    box.appendChild(alert);
+  }
+  document.addEventListener("htmx:sendError", function () {
+    tapFailed("Bedside could not be reached from this tablet, so nothing was changed. Check the network and tap again.");
+    status(navigator.onLine === false ? "Offline" : "Cannot reach Bedside");
+  });
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    var sent = new DOMParser().parseFromString(xhr.responseText || "", "text/html").querySelector(".alert");
+    var reason = sent ? sent.textContent.trim() : "";
+    if (!reason && (xhr.status === 503 || xhr.status === 429)) {
+      reason = "Bedside is busy right now, so nothing was changed. Tap again in a moment.";
+    }
+    tapFailed(reason || "Something went wrong on our side (" + xhr.status + "), so nothing was changed. Tap again.");
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (!event.detail.successful) { return; }
+    var stale = document.querySelectorAll("[data-tap-failed]");
+    for (var i = 0; i < stale.length; i++) { stale[i].remove(); }
+    if (document.body.dataset.ws === "open" && navigator.onLine !== false) { status("Live"); }
+  });
+
   function pad(n) { return (n < 10 ? "0" : "") + n; }
   /* Active massage time, pauses excluded: the seconds the server counted when it drew the timer
      (data-active-seconds, by its clock), plus, while running, the time since this tablet received it

@@ -1,8 +1,10 @@
 """The nurse and the therapist in conversation: massage in progress on the board, an interruption shown
-full-screen on the tablet, the acknowledgement back on the board; and a dropped socket that catches up."""
+full-screen on the tablet, the acknowledgement back on the board; a dropped socket that catches up; and
+a tap that fails, said so."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Page, expect
@@ -140,3 +142,35 @@ def test_the_header_tells_the_truth_about_the_connection(page: Page) -> None:
         "() => [0, 1, 3, 6, 20].flatMap(n => Array.from({length: 50}, () => htmx.config.wsReconnectDelay(n)))"
     )
     assert max(delays) <= 1500 and min(delays) >= 0 and len(set(delays)) > 1, "capped, and jittered"
+
+
+def test_a_tap_that_fails_says_so_and_changes_nothing(page: Page) -> None:
+    """No silent failed tap: a request that gets no answer (the network gone under it) and a busy server's
+    503 each say so at once, and the board does not show the flag as set; the next tap that gets through
+    takes the message away."""
+    sign_in(page, "nina")
+    wait_live(page)
+    row = page.locator("article.board-row", has_text="Pellworth, Dorian")
+    available = re.compile(r"^\s*Available")
+    expect(row.locator(".availability")).to_have_text(available)
+    alert = page.locator("#messages").get_by_role("alert")
+
+    page.route("**/unavailable", lambda route: route.abort())
+    row.get_by_role("button", name="Imaging").tap()
+    expect(alert).to_contain_text("could not be reached from this tablet, so nothing was changed")
+    expect(alert).to_be_in_viewport()  # the row is far down the board: the message is where the nurse is
+    expect(page.locator("#ws-status")).to_have_text("Cannot reach Bedside")
+    page.unroute("**/unavailable")
+    page.route("**/unavailable", lambda route: route.fulfill(status=503, body="Service Unavailable"))
+    row.get_by_role("button", name="Imaging").tap()
+    expect(alert).to_contain_text("Bedside is busy right now, so nothing was changed")
+    expect(row.locator(".availability")).to_have_text(available)
+    screenshot(page, "board-tap-failed")
+    page.unroute("**/unavailable")
+
+    row.get_by_role("button", name="Imaging").tap()
+    expect(row.locator(".availability")).to_contain_text("Unavailable: Imaging")
+    expect(alert).to_have_count(0)
+    expect(page.locator("#ws-status")).to_have_text("Live")
+    row.get_by_role("button", name="Mark available").tap()
+    expect(row.locator(".availability")).to_have_text(available)
