@@ -6,9 +6,10 @@ one screened and consented session of Tara's is opened on each of enough copies 
 every score to be a fresh insert. Then:
 
 - N `/ws/worklist` sockets signed in as therapist `tara`, each sending the page's resume hello (the
-  worklist's event numbers), kept open and read until the end: every frame counted, its unit event
-  numbers collected; a number stored in the database that never reached a socket is a missing push
-  (pushes may arrive out of order: counted apart), a socket closed by the server is an error;
+  worklist's event numbers), kept open and read until the end: every frame counted, the page's unit
+  event marks followed (a push marks the number up to which every event of its unit was relayed); an
+  event stored in the database that the socket's marks never covered is a missing push (a mark that
+  goes back is counted as out of order), a socket closed by the server is an error;
 - the server's RSS with those sockets idle (`--idle` seconds), the reference the load is compared with;
 - writes sent open-loop at `--rate` per second (they do not wait for each other), alternately a nurse's
   flag (`nina`, the board's htmx POST, `/patients/{id}/unavailable` then `/available` on the demo's
@@ -122,38 +123,26 @@ async def unit_numbers(database_url: str) -> dict[int, int]:
 
 @dataclass
 class Tablet:
-    """One worklist socket's record: frames, and per unit the event number up to which every push
-    arrived (`upto`) and the numbers that came ahead of a missing one (pushes can arrive out of order)."""
+    """One worklist socket's record: frames, and per unit the event number its page is marked with. A
+    push carries the number up to which every event of its unit was relayed (`RelayedUpTo` in
+    server/realtime/broadcast.py), so the mark only grows; one that goes back is counted as late."""
 
     frames: int = 0
     upto: dict[int, int] = field(default_factory=dict)
-    ahead: dict[int, set[int]] = field(default_factory=dict)
     late: int = 0
-    """Pushes that arrived after one with a higher number."""
+    """Pushes whose mark was below the page's: out of order."""
     closed: str = ""
 
     def applied(self, unit_id: int, number: int) -> None:
         upto = self.upto.get(unit_id)
-        if upto is None:
-            self.upto[unit_id] = number
-            return
-        ahead = self.ahead.setdefault(unit_id, set())
-        if number <= upto or number in ahead:
-            return
-        if ahead and number < max(ahead):
+        if upto is not None and number < upto:
             self.late += 1
-        ahead.add(number)
-        while upto + 1 in ahead:
-            upto += 1
-            ahead.discard(upto)
-        self.upto[unit_id] = upto
+            return
+        self.upto[unit_id] = number
 
     def missing(self, numbers: dict[int, int]) -> int:
-        """Pushes up to these numbers that never arrived."""
-        return sum(
-            max(0, last - self.upto.get(unit_id, last)) - len(self.ahead.get(unit_id, set()))
-            for unit_id, last in numbers.items()
-        )
+        """Events up to these numbers that the page's marks do not cover yet."""
+        return sum(max(0, last - self.upto.get(unit_id, last)) for unit_id, last in numbers.items())
 
 
 class Ward:
