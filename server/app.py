@@ -52,6 +52,7 @@ from server.comfort_log import live as comfort_log_live
 from server.comfort_log.controller import ComfortLogPages
 from server.errors import BedsideError, OutsideYourUnits
 from server.health import HealthRoutes
+from server.overload import WritesInHand
 from server.patients import live as patients_live
 from server.patients.admission_api import AdmissionApi
 from server.patients.admission_controller import AdmissionPages
@@ -112,22 +113,29 @@ def app_version() -> str:
         return str(tomllib.load(project)["project"]["version"])
 
 
-def error_response(request: Request, status_code: int, message: str) -> Response:
+def error_response(
+    request: Request, status_code: int, message: str, headers: dict[str, str] | None = None
+) -> Response:
     """Domain errors and refusals in one place: JSON for the API, an inline message for htmx, else a page."""
+    headers = headers or {}
     if request.url.path.startswith("/api/"):
-        return Response({"status_code": status_code, "detail": message}, status_code=status_code)
+        return Response(
+            {"status_code": status_code, "detail": message}, status_code=status_code, headers=headers
+        )
     if is_htmx(request):
         return Template(
             "partials/message.html",
             context={"message": message, "level": "error"},
             status_code=status_code,
-            headers={"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"},
+            headers={**headers, "HX-Retarget": "#messages", "HX-Reswap": "innerHTML"},
         )
-    return Template("pages/error.html", context={"message": message}, status_code=status_code)
+    return Template(
+        "pages/error.html", context={"message": message}, status_code=status_code, headers=headers
+    )
 
 
 def handle_bedside_error(request: Request, exc: BedsideError) -> Response:
-    return error_response(request, exc.status_code, exc.message)
+    return error_response(request, exc.status_code, exc.message, exc.headers)
 
 
 def handle_outside_units(request: Request, exc: OutsideYourUnits) -> Response:
@@ -252,6 +260,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             "shared_reads": SharedReads(),
             "sign_in_watch": SignInWatch(),
             "socket_sign_ins": SocketSignIns(),
+            "writes_in_hand": WritesInHand(settings.max_writes_in_hand),
         }
     )
     sessions_store = make_store(settings, state, clock, "sessions")
@@ -292,7 +301,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             await reading.dispose()
             await engine.dispose()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             *ROUTES,
             create_static_files_router(
@@ -309,6 +318,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             "actor": Provide(provide_actor, sync_to_thread=False),
             "clock": Provide(provide_clock, sync_to_thread=False),
         },
+        middleware=[state.writes_in_hand.middleware],
         plugins=[channels, HTMXPlugin()],
         compression_config=CompressionConfig(backend="gzip", gzip_compress_level=COMPRESSION_LEVEL),
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(jinja_env)),
@@ -335,3 +345,5 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         before_request=screen_request,
         debug=settings.debug,
     )
+    openapi.document_busy(app)
+    return app

@@ -13,7 +13,7 @@ from html import escape
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Request
+from litestar import Litestar, Request
 from litestar.enums import MediaType
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.datastructures import ResponseSpec
@@ -21,6 +21,9 @@ from litestar.openapi.plugins import JsonRenderPlugin, OpenAPIRenderPlugin
 from litestar.openapi.spec import Example
 from litestar.params import Body
 from litestar.router import Router
+from litestar.routes import HTTPRoute
+
+from server.overload import NEVER_REFUSED, WRITES
 
 CSV = "text/csv"
 PDF = "application/pdf"
@@ -83,6 +86,29 @@ def public_page(*codes: int) -> dict[int, ResponseSpec]:
 
 def html_refusal(description: str) -> ResponseSpec:
     return ResponseSpec(data_container=str, description=description, media_type=HTML, generate_examples=False)
+
+
+BUSY = (
+    "Busy: this instance already has as many writes in hand as it can finish promptly; refused at once, "
+    "nothing stored. Retry-After says when to send it again (server/overload.py)."
+)
+
+
+def document_busy(app: Litestar) -> None:
+    """Every write route can be refused with 503 when its instance is busy (`server.overload`), except
+    those never refused (sign out, lock): added here to each one's documented answers, before the
+    document is first built."""
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute) or route.path in NEVER_REFUSED:
+            continue
+        for handler in route.route_handlers:
+            if not handler.http_methods & WRITES:
+                continue
+            if route.path.startswith("/api/"):
+                busy = ResponseSpec(data_container=ApiError, description=BUSY, generate_examples=False)
+            else:
+                busy = html_refusal(BUSY)
+            handler.responses = {**(handler.responses or {}), 503: busy}
 
 
 class SwaggerFromStatic(OpenAPIRenderPlugin):

@@ -61,6 +61,9 @@ class Settings:
     instance has one for writes and one for reads)."""
     db_max_overflow: int = 10
     """BEDSIDE_DB_MAX_OVERFLOW: extra PostgreSQL connections an instance may open at peaks."""
+    max_writes_in_hand: int = 32
+    """BEDSIDE_MAX_WRITES_IN_HAND: writes (POST, PUT, PATCH, DELETE) an instance works on at once; the next
+    is refused at once with 503 and Retry-After, nothing stored (the tablet sends it again)."""
     expiry_sweep_seconds: float = 5.0
     """BEDSIDE_EXPIRY_SWEEP_SECONDS: how often flags past their 'until' time are announced as expired."""
     session_check_seconds: float = 30.0
@@ -92,6 +95,7 @@ class Settings:
             session_store=env.get("BEDSIDE_SESSION_STORE", "").strip().lower(),
             db_pool_size=int(env.get("BEDSIDE_DB_POOL_SIZE", "10")),
             db_max_overflow=int(env.get("BEDSIDE_DB_MAX_OVERFLOW", "10")),
+            max_writes_in_hand=_whole_number(env, "BEDSIDE_MAX_WRITES_IN_HAND", "32"),
             expiry_sweep_seconds=float(env.get("BEDSIDE_EXPIRY_SWEEP_SECONDS", "5")),
             session_check_seconds=float(env.get("BEDSIDE_SESSION_CHECK_SECONDS", "30")),
             ws_ping_seconds=float(env.get("BEDSIDE_WS_PING_SECONDS", "20")),
@@ -119,6 +123,10 @@ class Settings:
             raise ConfigurationError(
                 f"BEDSIDE_LOCK_MINUTES={self.lock_minutes}: use {LOCK_MINUTES.start} to "
                 f"{LOCK_MINUTES.stop - 1} minutes; 3 by default."
+            )
+        if self.max_writes_in_hand < 1:
+            raise ConfigurationError(
+                f"BEDSIDE_MAX_WRITES_IN_HAND={self.max_writes_in_hand}: use 1 or more; 32 by default."
             )
         if self.pubsub == "postgres" and not self.uses_postgres:
             raise ConfigurationError("BEDSIDE_PUBSUB=postgres needs DATABASE_URL to point at PostgreSQL.")
