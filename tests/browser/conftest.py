@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,8 @@ class Server:
 
     def __init__(self, data_dir: Path, env: dict[str, str]) -> None:
         self.data_dir, self.env = data_dir, env
+        self.database_url = ""
+        """Set by `demo_server`: where the tests can read what the server stored."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
@@ -84,24 +87,30 @@ class Server:
             self.process.wait(15)
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    data_dir = tmp_path_factory.mktemp("bedside-browser")
-    database = databases.new_database_name("bedside_browser") if databases.ADMIN_DSN else ""
+@contextmanager
+def demo_server(data_dir: Path, name: str, **settings: str) -> Iterator[Server]:
+    """The real server with the demo on a database of its own: SQLite in `data_dir`, or in the PostgreSQL
+    pass a fresh database named after `name`, dropped afterwards. `database_url` says which."""
+    database = databases.new_database_name(name) if databases.ADMIN_DSN else ""
     if database:
         databases.create_database(database)
-    env = {
-        **os.environ,
-        "BEDSIDE_DATA_DIR": str(data_dir),
-        "DATABASE_URL": databases.database_url(database) if database else "",
-        **server_env(),
-    }
-    running = Server(data_dir, env)
+    database_url = databases.database_url(database) if database else ""
+    env = {**os.environ, "BEDSIDE_DATA_DIR": str(data_dir), "DATABASE_URL": database_url, **server_env()}
+    running = Server(data_dir, {**env, **settings})
+    running.database_url = database_url or f"sqlite+aiosqlite:///{data_dir / 'bedside.db'}"
     running.start(demo=True)
-    yield running
-    running.stop()
-    if database:
-        databases.drop_database(database)
+    try:
+        yield running
+    finally:
+        running.stop()
+        if database:
+            databases.drop_database(database)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with demo_server(tmp_path_factory.mktemp("bedside-browser"), "bedside_browser") as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,6 @@ PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
-import os
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -17,9 +16,7 @@ import httpx
 import pytest
 
 from server.settings import ConfigurationError, Settings
-from tests import databases
-from tests.browser.conftest import Server
-from tests.clock import server_env
+from tests.browser.conftest import Server, demo_server
 from tests.integration.test_parallel_writes import count, patient_named, signed_in
 
 IN_HAND = 2
@@ -30,23 +27,10 @@ lock to wait for), none is answered early with "already flagged"."""
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    data_dir = tmp_path_factory.mktemp("overload")
-    database = databases.new_database_name("bedside_overload") if databases.ADMIN_DSN else ""
-    if database:
-        databases.create_database(database)
-    env = {
-        "BEDSIDE_DATA_DIR": str(data_dir),
-        "DATABASE_URL": databases.database_url(database) if database else "",
-        "BEDSIDE_MAX_WRITES_IN_HAND": str(IN_HAND),
-        **server_env(),
-    }
-    running = Server(data_dir, {**os.environ, **env})
-    running.database_url = env["DATABASE_URL"] or f"sqlite+aiosqlite:///{data_dir / 'bedside.db'}"  # type: ignore[attr-defined]
-    running.start(demo=True)
-    yield running
-    running.stop()
-    if database:
-        databases.drop_database(database)
+    with demo_server(
+        tmp_path_factory.mktemp("overload"), "bedside_overload", BEDSIDE_MAX_WRITES_IN_HAND=str(IN_HAND)
+    ) as running:
+        yield running
 
 
 @asynccontextmanager
@@ -100,7 +84,7 @@ async def test_writes_beyond_those_in_hand_are_refused_at_once_and_store_nothing
         flagged = "SELECT count(*) FROM availability_flag WHERE cleared_at IS NULL"
         before = await count(server, flagged)
 
-        async with database_held(server.database_url):  # type: ignore[attr-defined]
+        async with database_held(server.database_url):
             writes = [
                 asyncio.create_task(nina.post(f"/api/patients/{p}/flags", json={"kind": "imaging"}))
                 for p in patients
@@ -116,7 +100,7 @@ async def test_writes_beyond_those_in_hand_are_refused_at_once_and_store_nothing
         assert await count(server, flagged) == before + IN_HAND, "nothing of a refused write was stored"
 
         await all_available(nina, patients)
-        async with database_held(server.database_url):  # type: ignore[attr-defined]
+        async with database_held(server.database_url):
             taps = [
                 asyncio.create_task(
                     nina.post(
@@ -134,7 +118,7 @@ async def test_writes_beyond_those_in_hand_are_refused_at_once_and_store_nothing
         assert await count(server, flagged) == before + IN_HAND
 
         await all_available(nina, patients)
-        async with database_held(server.database_url):  # type: ignore[attr-defined]
+        async with database_held(server.database_url):
             writes = [
                 asyncio.create_task(nina.post(f"/api/patients/{p}/flags", json={"kind": "dialysis"}))
                 for p in patients[: IN_HAND + 1]

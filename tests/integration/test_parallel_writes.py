@@ -8,7 +8,6 @@ others a clear 409, and none a 500. Runs on SQLite and, in the PostgreSQL pass, 
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -20,9 +19,7 @@ from sqlalchemy import text
 
 from server import db
 from server.demo import DEMO_PASSWORD
-from tests import databases
-from tests.browser.conftest import Server
-from tests.clock import server_env
+from tests.browser.conftest import Server, demo_server
 from tests.conftest import ALL_CLEAR
 
 PARALLEL = 20
@@ -30,27 +27,13 @@ PARALLEL = 20
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    data_dir = tmp_path_factory.mktemp("parallel")
-    database = databases.new_database_name("bedside_parallel") if databases.ADMIN_DSN else ""
-    if database:
-        databases.create_database(database)
-    env = {
-        "BEDSIDE_DATA_DIR": str(data_dir),
-        "DATABASE_URL": databases.database_url(database) if database else "",
-        **server_env(),
-    }
-    running = Server(data_dir, {**os.environ, **env})
-    running.database_url = env["DATABASE_URL"] or f"sqlite+aiosqlite:///{data_dir / 'bedside.db'}"  # type: ignore[attr-defined]
-    running.start(demo=True)
-    yield running
-    running.stop()
-    if database:
-        databases.drop_database(database)
+    with demo_server(tmp_path_factory.mktemp("parallel"), "bedside_parallel") as running:
+        yield running
 
 
 async def count(server: Server, sql: str) -> int:
     """Read the server's own database: what was stored, not what a page shows."""
-    engine = db.make_engine(server.database_url)  # type: ignore[attr-defined]
+    engine = db.make_engine(server.database_url)
     try:
         async with engine.connect() as connection:
             return int((await connection.execute(text(sql))).scalar_one())
